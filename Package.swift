@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Corridor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "corridor", targets: ["corridor"]),
+        .library(name: "CorridorEngine", targets: ["CorridorEngine"]),
+        .library(name: "CorridorModel", targets: ["CorridorModel"]),
+        .library(name: "CorridorLinearAlgebra", targets: ["CorridorLinearAlgebra"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C interface to OpenBLAS (CBLAS + Fortran LAPACK) and LAPACKE, from Debian's packages.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        // Thin, checked Swift wrapper over the few BLAS/LAPACK routines Corridor uses.
+        .target(name: "CorridorLinearAlgebra", dependencies: ["COpenBLAS"]),
+        // Numeric core: ensembles, step kernels, random streams, streaming summaries. No files, no YAML.
+        .target(
+            name: "CorridorEngine",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        // Model layer: parse, validate and compile model and scenario files.
+        .target(
+            name: "CorridorModel",
+            dependencies: ["CorridorEngine", "Yams", .product(name: "RealModule", package: "swift-numerics")]
+        ),
+        // The commands of the `corridor` tool, as a library so tests can drive them.
+        .target(
+            name: "CorridorCLI",
+            dependencies: [
+                "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "corridor", dependencies: ["CorridorCLI"]),
+        .testTarget(
+            name: "CorridorLinearAlgebraTests",
+            dependencies: ["CorridorLinearAlgebra", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "CorridorEngineTests",
+            dependencies: ["CorridorEngine", "CorridorModel", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "CorridorModelTests",
+            dependencies: ["CorridorModel", "CorridorEngine", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "CorridorCLITests",
+            dependencies: ["CorridorCLI", "CorridorModel", "corridor"]
+        ),
+    ]
+)

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The `corridor` command-line tool.
+public struct CorridorCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "corridor",
+        abstract: "Migration-flow analytics and simulation for the El Salvador, Guatemala, Honduras – Mexico – United States corridor.",
+        discussion: """
+            Models and scenarios are YAML (or JSON) files in the format of MODEL-FORMAT.md.
+            Example:
+              corridor run Datasets/examples/scenario.yaml --out out/example
+            """,
+        subcommands: [RunCommand.self, ValidateCommand.self]
+    )
+
+    public init() {}
+}

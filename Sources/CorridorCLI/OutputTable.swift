@@ -1,0 +1,56 @@
+import CorridorEngine
+
+/// The readable table `corridor run` prints without `--out`: the named outputs (or,
+/// when the model has none, the total stock of each compartment) every twelfth month
+/// and in the last month.
+enum OutputTable {
+    static func render(_ result: EnsembleResult, title: String) -> String {
+        let model = result.model
+        let catalog = SeriesCatalog(model: model)
+        let outputSeries = catalog.kinds.indices.filter { if case .output = catalog.kinds[$0] { return true } else { return false } }
+        let usesOutputs = !outputSeries.isEmpty
+        let lastStep = usesOutputs ? model.horizon - 1 : model.horizon
+        var steps = Array(stride(from: 0, through: lastStep, by: 12))
+        if steps.last != lastStep { steps.append(lastStep) }
+        let columns = usesOutputs ? model.outputNames : model.compartmentNames.map { "total(\($0))" }
+
+        func value(step: Int, column: Int) -> String {
+            if let summary = result.summary {
+                let cells: [Int]
+                if usesOutputs {
+                    cells = [summary.cell(step: step, series: outputSeries[column])]
+                } else {
+                    cells = (0..<model.groupCount).map { summary.cell(step: step, series: column * model.groupCount + $0) }
+                }
+                // Quantiles of a sum are not sums of quantiles: show means for totals.
+                if cells.count > 1 { return readableNumber(cells.reduce(0) { $0 + summary.mean[$1] }) + " (mean)" }
+                let median = summary.quantiles[2][cells[0]], low = summary.quantiles[0][cells[0]], high = summary.quantiles[4][cells[0]]
+                return "\(readableNumber(median)) [\(readableNumber(low))–\(readableNumber(high))]"
+            }
+            guard let trajectories = result.trajectories else { return "" }
+            if usesOutputs { return readableNumber(trajectories.output(member: 0, step: step, output: column)) }
+            let total = (0..<model.groupCount).reduce(0.0) { $0 + trajectories.stock(member: 0, step: step, slot: column * model.groupCount + $1) }
+            return readableNumber(total)
+        }
+
+        var rows: [[String]] = [["month"] + columns]
+        for step in steps {
+            rows.append([model.start.advanced(by: step).description] + columns.indices.map { value(step: step, column: $0) })
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        var lines: [String] = []
+        let kind = result.members > 1
+            ? "\(result.members) members: median [p05–p95]"
+            : "deterministic run"
+        lines.append("\(title) — \(kind); every 12th month and the last (use --out DIR for every month and series)")
+        for (index, row) in rows.enumerated() {
+            let cells = row.enumerated().map { column, text in
+                column == 0 ? text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                    : String(repeating: " ", count: widths[column] - text.count) + text
+            }
+            lines.append(cells.joined(separator: "  "))
+            if index == 0 { lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import CorridorEngine
+import CorridorModel
+import Foundation
+
+/// `corridor run`: runs a model or scenario and writes or prints the results.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a model or scenario: one deterministic member, or an ensemble.",
+        discussion: """
+            With one member, --out DIR receives stocks.csv, flows.csv and outputs.csv. With more
+            members it receives summary.csv (mean, sd and quantiles of every series per step), and
+            the per-member files too with --per-member. Without --out, a table of the named outputs
+            is printed.
+
+            Examples:
+              corridor run Datasets/examples/scenario.yaml
+              corridor run Datasets/examples/scenario.yaml --members 1000 --out out/ensemble
+              corridor run Datasets/examples/model.yaml --horizon 60 --set judges=800 --out out/judges
+            """
+    )
+
+    @Argument(help: "A model file (corridor-model/1) or scenario file (corridor-scenario/1), YAML or JSON.")
+    var file: String
+
+    @Option(help: "Steps (months) to run. Required for a model file; defaults to the scenario's horizon.")
+    var horizon: Int?
+
+    @Option(help: "Ensemble size; 1 is a deterministic run without draws. Default: the scenario's, else 1.")
+    var members: Int?
+
+    @Option(help: "Seed of the random draws. Default: the scenario's, else 0.")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads. Results do not depend on it. Default: the number of cores.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a parameter: NAME=NUMBER holds it at that value in every month; NAME=YAML takes a scenario `set` entry, e.g. 'judges={schedule: [{from: 2025-01, value: 900}]}'.",
+        valueName: "NAME=VALUE"))
+    var overrides: [String] = []
+
+    @Option(help: "Folder to write CSV results into; written whole or not at all, replacing an existing folder.")
+    var out: String?
+
+    @Flag(help: "With an ensemble, also write every member's stocks.csv, flows.csv and outputs.csv (with a member column).")
+    var perMember = false
+
+    @Option(help: .hidden)
+    var tileSize: Int = 256
+
+    func validate() throws {
+        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1 (months), got \(horizon)") }
+        if let members, members < 1 { throw ValidationError("--members must be at least 1, got \(members)") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if tileSize < 1 { throw ValidationError("--tile-size must be at least 1, got \(tileSize)") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var definition = try ScenarioLoader.load(path: file)
+            for assignment in overrides {
+                try ScenarioLoader.applyCommandLineOverride(&definition, assignment)
+            }
+            guard let horizon = horizon ?? definition.horizon else {
+                throw CLIError("\(file): a model file has no horizon; give --horizon N (months), or run a scenario that sets `horizon`")
+            }
+            let members = members ?? definition.members ?? 1
+            let seed = seed ?? definition.seed ?? 0
+            let model = definition.model.compile(horizon: horizon)
+            let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")")
+            let options = RunOptions(members: members, seed: seed, threads: threads, tileSize: tileSize,
+                                     keepTrajectories: perMember, summarize: true)
+            let result = try Ensemble.run(model, options: options) { progress.update($0) }
+            progress.finish()
+            if let out {
+                try ResultWriter.writeAtomically(files(for: result), to: out)
+                let written = files(named: result).joined(separator: ", ")
+                print("\(definition.name): \(members) member\(members == 1 ? "" : "s") × \(horizon) months from \(model.start); wrote \(written) in \(out)")
+            } else {
+                print(OutputTable.render(result, title: definition.name))
+            }
+        }
+    }
+
+    private func files(named result: EnsembleResult) -> [String] {
+        var names: [String] = []
+        if result.members > 1 { names.append("summary.csv") }
+        if result.members == 1 || perMember { names += ["stocks.csv", "flows.csv", "outputs.csv"] }
+        return names
+    }
+
+    private func files(for result: EnsembleResult) -> [(name: String, contents: String)] {
+        let model = result.model
+        var files: [(String, String)] = []
+        if let summary = result.summary { files.append(("summary.csv", ResultWriter.summaryCSV(model, summary))) }
+        if let trajectories = result.trajectories, result.members == 1 || perMember {
+            let withMember = result.members > 1
+            files.append(("stocks.csv", ResultWriter.stocksCSV(model, trajectories, withMember: withMember)))
+            files.append(("flows.csv", ResultWriter.flowsCSV(model, trajectories, withMember: withMember)))
+            files.append(("outputs.csv", ResultWriter.outputsCSV(model, trajectories, withMember: withMember)))
+        }
+        return files.map { (name: $0.0, contents: $0.1) }
+    }
+}
+
+/// Runs `body`, printing a model, engine or command-line error on stderr and exiting with
+/// status 1 instead of a trace.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ModelError {
+        printError(error.description)
+        throw ExitCode.failure
+    } catch let error as EngineError {
+        printError("error: \(error.description)")
+        throw ExitCode.failure
+    } catch let error as CLIError {
+        printError("error: \(error.description)")
+        throw ExitCode.failure
+    }
+}

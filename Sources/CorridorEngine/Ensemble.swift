@@ -1,0 +1,162 @@
+import Dispatch
+import Synchronization
+
+/// How to run an ensemble.
+public struct RunOptions: Sendable {
+    /// Ensemble size; 1 is a deterministic run with no draws.
+    public var members: Int
+    /// Seed of the counter-based random streams.
+    public var seed: UInt64
+    /// Worker threads (at most one per tile).
+    public var threads: Int
+    /// Members run together through all steps while their state stays in cache.
+    public var tileSize: Int
+    /// Keep every member's full trajectory (memory: members × steps × state).
+    public var keepTrajectories: Bool
+    /// Stream mean, sd and quantiles of every series (ensembles only).
+    public var summarize: Bool
+
+    public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 256,
+                keepTrajectories: Bool = false, summarize: Bool = true) {
+        self.members = members
+        self.seed = seed
+        self.threads = threads
+        self.tileSize = tileSize
+        self.keepTrajectories = keepTrajectories
+        self.summarize = summarize
+    }
+}
+
+/// The result of running an ensemble.
+public struct EnsembleResult: Sendable {
+    public let model: EngineModel
+    public let members: Int
+    /// Every member's trajectory, when kept.
+    public let trajectories: Trajectories?
+    /// Streaming statistics, for ensembles of more than one member when asked.
+    public let summary: EnsembleSummary?
+}
+
+/// Runs ensembles of a compiled model.
+public enum Ensemble {
+    /// Runs `options.members` members over `model.horizon` steps. Members are split into
+    /// tiles; contiguous runs of tiles go to worker threads. Results are bit-identical
+    /// for any thread count and tile size. `progress` receives members completed so far.
+    public static func run(
+        _ model: EngineModel, options: RunOptions, progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> EnsembleResult {
+        precondition(options.members >= 1 && options.threads >= 1 && options.tileSize >= 1)
+        let summarize = options.summarize && options.members > 1
+        let trajectories = options.keepTrajectories || options.members == 1
+            ? Trajectories(model: model, members: options.members) : nil
+        var reference: [Double] = []
+        if summarize {
+            reference = try referenceValues(model)
+        }
+        let plan = ExecutionPlan(model: model, seed: options.seed, drawsEnabled: options.members > 1)
+        let catalog = SeriesCatalog(model: model)
+        let lanes = Swift.min(options.tileSize, options.members)
+        let tileCount = (options.members + lanes - 1) / lanes
+        let workerCount = Swift.min(options.threads, tileCount)
+        let failure = Mutex<(tile: Int, error: any Error)?>(nil)
+        let summaries = Mutex<[Int: SummaryWorker]>([:])
+        let completed = Atomic<Int>(0)
+        let members = options.members
+        let sendableReference = reference
+
+        DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
+            let runner = TileRunner(plan: plan, lanes: lanes)
+            let summary = summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference, lanes: lanes) : nil
+            let firstTile = worker * tileCount / workerCount
+            let endTile = (worker + 1) * tileCount / workerCount
+            for tile in firstTile..<endTile {
+                if let earlier = failure.withLock({ $0?.tile }), earlier < tile { break }
+                let first = tile * lanes
+                let count = Swift.min(lanes, members - first)
+                do {
+                    if let trajectories {
+                        var recorder = TrajectoryRecorder(store: trajectories)
+                        if let summary {
+                            var both = BothObservers(first: recorder, second: summary)
+                            summary.beginTile(first: first, count: count)
+                            try runner.run(first: first, count: count, observer: &both)
+                            summary.endTile()
+                        } else {
+                            try runner.run(first: first, count: count, observer: &recorder)
+                        }
+                    } else if var summary {
+                        summary.beginTile(first: first, count: count)
+                        try runner.run(first: first, count: count, observer: &summary)
+                        summary.endTile()
+                    } else {
+                        var none = NoObserver()
+                        try runner.run(first: first, count: count, observer: &none)
+                    }
+                } catch {
+                    failure.withLock { current in
+                        if current == nil || current!.tile > tile { current = (tile, error) }
+                    }
+                    break
+                }
+                let done = completed.add(count, ordering: .relaxed).newValue
+                progress?(done)
+            }
+            if let summary {
+                summaries.withLock { $0[worker] = summary }
+            }
+        }
+        if let failed = failure.withLock({ $0 }) { throw failed.error }
+        let summary = summarize
+            ? SummaryWorker.finish(workers: summaries.withLock { table in table.keys.sorted().map { table[$0]! } }, members: members)
+            : nil
+        return EnsembleResult(model: model, members: members, trajectories: trajectories, summary: summary)
+    }
+
+    /// The deterministic run's value of every summary cell (0 where it is not finite).
+    static func referenceValues(_ model: EngineModel) throws -> [Double] {
+        let plan = ExecutionPlan(model: model, seed: 0, drawsEnabled: false)
+        var recorder = ReferenceRecorder(catalog: SeriesCatalog(model: model), horizon: model.horizon)
+        try TileRunner(plan: plan, lanes: 1).run(first: 0, count: 1, observer: &recorder)
+        return recorder.values
+    }
+}
+
+/// Records lane 0 of every series: the deterministic run that summaries centre on.
+struct ReferenceRecorder: TileObserver {
+    let catalog: SeriesCatalog
+    let horizon: Int
+    var values: [Double]
+
+    init(catalog: SeriesCatalog, horizon: Int) {
+        self.catalog = catalog
+        self.horizon = horizon
+        values = Array(repeating: 0, count: (horizon + 1) * catalog.count)
+    }
+
+    mutating func observeStep(_ step: Int, _ view: TileView) {
+        for series in 0..<catalog.count where catalog.isRecorded(series, step: step, horizon: horizon) {
+            let value = catalog.values(series, in: view)[0]
+            values[step * catalog.count + series] = value.isFinite ? value : 0
+        }
+    }
+
+    mutating func observeEnd(_ step: Int, _ view: TileView) { observeStep(step, view) }
+}
+
+struct NoObserver: TileObserver {
+    func observeStep(_ step: Int, _ view: TileView) {}
+    func observeEnd(_ step: Int, _ view: TileView) {}
+}
+
+struct BothObservers<First: TileObserver, Second: TileObserver>: TileObserver {
+    var first: First
+    var second: Second
+    mutating func observeStep(_ step: Int, _ view: TileView) {
+        first.observeStep(step, view)
+        second.observeStep(step, view)
+    }
+    mutating func observeEnd(_ step: Int, _ view: TileView) {
+        first.observeEnd(step, view)
+        second.observeEnd(step, view)
+    }
+}

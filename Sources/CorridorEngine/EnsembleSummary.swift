@@ -1,0 +1,189 @@
+/// Per-step ensemble statistics of every series: mean, standard deviation and quantiles.
+public struct EnsembleSummary: Sendable {
+    /// The quantile levels reported, in order: p05, p25, p50, p75, p95.
+    public static let quantileLevels: [Double] = [0.05, 0.25, 0.5, 0.75, 0.95]
+
+    public let catalog: SeriesCatalog
+    public let members: Int
+    public let horizon: Int
+    /// Indexed `[step * series count + series]` for steps 0…horizon.
+    public let mean: [Double]
+    /// Sample standard deviation over members (divisor members − 1; 0 for one member).
+    public let standardDeviation: [Double]
+    /// `quantiles[level][step * series count + series]`, levels as `quantileLevels`.
+    public let quantiles: [[Double]]
+
+    public func cell(step: Int, series: Int) -> Int { step * catalog.count + series }
+}
+
+/// A node of the fixed binary tree over member indices: level ℓ, index i covers members
+/// `i·2^ℓ ..< (i+1)·2^ℓ`. Sums are always formed as left child + right child, so they do
+/// not depend on how members were split among tiles and threads.
+struct TreeNode: Hashable {
+    let level: Int
+    let index: Int
+}
+
+/// Aligned power-of-two blocks that exactly cover `range`, in order.
+func dyadicBlocks(covering range: Range<Int>) -> [(node: TreeNode, start: Int, size: Int)] {
+    var blocks: [(TreeNode, Int, Int)] = []
+    var start = range.lowerBound
+    while start < range.upperBound {
+        var level = 0
+        while start % (1 << (level + 1)) == 0 && start + (1 << (level + 1)) <= range.upperBound { level += 1 }
+        blocks.append((TreeNode(level: level, index: start >> level), start, 1 << level))
+        start += 1 << level
+    }
+    return blocks
+}
+
+/// Streams one worker's tiles into deviation sums (over the fixed member tree), exact
+/// minima and maxima, and quantile sketches.
+final class SummaryWorker: TileObserver, @unchecked Sendable {
+    let catalog: SeriesCatalog
+    let horizon: Int
+    let cellCount: Int
+    /// Deviations are taken from the deterministic run's value of each cell, so that a
+    /// series unaffected by uncertainty has exactly zero spread.
+    let reference: [Double]
+    var minimum: [Double]
+    var maximum: [Double]
+    var sketches: [QuantileSketch]
+    /// Completed tree nodes not yet merged with a sibling, ascending; payload holds the
+    /// sum of deviations and the sum of squared deviations of every cell.
+    private(set) var pending: [(node: TreeNode, payload: [Double])] = []
+    private var tileBlocks: [(node: TreeNode, start: Int, size: Int)] = []
+    private var tilePayloads: [[Double]] = []
+    private var scratch: [Double]
+    private var squares: [Double]
+
+    init(catalog: SeriesCatalog, horizon: Int, reference: [Double], lanes: Int) {
+        self.catalog = catalog
+        self.horizon = horizon
+        cellCount = (horizon + 1) * catalog.count
+        self.reference = reference
+        minimum = Array(repeating: .infinity, count: cellCount)
+        maximum = Array(repeating: -.infinity, count: cellCount)
+        sketches = Array(repeating: QuantileSketch(), count: cellCount)
+        scratch = Array(repeating: 0, count: lanes)
+        squares = Array(repeating: 0, count: lanes)
+    }
+
+    func beginTile(first: Int, count: Int) {
+        tileBlocks = dyadicBlocks(covering: first..<(first + count))
+        while tilePayloads.count < tileBlocks.count { tilePayloads.append(Array(repeating: 0, count: 2 * cellCount)) }
+        for b in tileBlocks.indices {
+            tilePayloads[b].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+    }
+
+    func observeStep(_ step: Int, _ view: TileView) { observe(step, view) }
+    func observeEnd(_ step: Int, _ view: TileView) { observe(step, view) }
+
+    private func observe(_ step: Int, _ view: TileView) {
+        for series in 0..<catalog.count where catalog.isRecorded(series, step: step, horizon: horizon) {
+            let cell = step * catalog.count + series
+            let values = catalog.values(series, in: view)
+            let center = reference[cell]
+            var low = minimum[cell], high = maximum[cell]
+            for l in 0..<view.count {
+                let value = values[l]
+                low = Swift.min(low, value)
+                high = Swift.max(high, value)
+                sketches[cell].add(value)
+            }
+            minimum[cell] = low
+            maximum[cell] = high
+            for (b, block) in tileBlocks.enumerated() {
+                let offset = block.start - view.firstMember
+                for i in 0..<block.size {
+                    let deviation = values[offset + i] - center
+                    scratch[i] = deviation
+                    squares[i] = deviation * deviation
+                }
+                tilePayloads[b][2 * cell] = Self.pairwiseSum(&scratch, count: block.size)
+                tilePayloads[b][2 * cell + 1] = Self.pairwiseSum(&squares, count: block.size)
+            }
+        }
+    }
+
+    /// Sum of `count` (a power of two) values as the fixed tree adds them: pairs, then
+    /// pairs of pairs.
+    static func pairwiseSum(_ values: inout [Double], count: Int) -> Double {
+        var width = count
+        values.withUnsafeMutableBufferPointer { buffer in
+            while width > 1 {
+                width /= 2
+                for i in 0..<width { buffer[i] = buffer[2 * i] + buffer[2 * i + 1] }
+            }
+        }
+        return values[0]
+    }
+
+    /// Pushes the finished tile's blocks, merging each with its left sibling when present.
+    func endTile() {
+        for (b, block) in tileBlocks.enumerated() {
+            var node = block.node
+            var payload = tilePayloads[b]
+            while let top = pending.last, top.node.level == node.level, top.node.index + 1 == node.index, top.node.index % 2 == 0 {
+                pending.removeLast()
+                payload = Self.combine(top.payload, payload)
+                node = TreeNode(level: node.level + 1, index: top.node.index / 2)
+            }
+            pending.append((node, payload))
+        }
+    }
+
+    static func combine(_ left: [Double], _ right: [Double]) -> [Double] {
+        var sum = left
+        for i in sum.indices { sum[i] += right[i] }
+        return sum
+    }
+
+    /// Combines the workers' results into the summary, following the fixed tree.
+    static func finish(workers: [SummaryWorker], members: Int) -> EnsembleSummary {
+        let first = workers[0]
+        let catalog = first.catalog
+        var nodes: [TreeNode: [Double]] = [:]
+        for worker in workers {
+            for entry in worker.pending { nodes[entry.node] = entry.payload }
+        }
+        var topLevel = 0
+        while (1 << topLevel) < members { topLevel += 1 }
+        func evaluate(_ node: TreeNode) -> [Double]? {
+            if node.index << node.level >= members { return nil }
+            if let stored = nodes[node] { return stored }
+            precondition(node.level > 0, "member \(node.index) was never run")
+            guard let left = evaluate(TreeNode(level: node.level - 1, index: 2 * node.index)) else { return nil }
+            guard let right = evaluate(TreeNode(level: node.level - 1, index: 2 * node.index + 1)) else { return left }
+            return combine(left, right)
+        }
+        let sums = evaluate(TreeNode(level: topLevel, index: 0)) ?? Array(repeating: 0, count: 2 * first.cellCount)
+        var minimum = first.minimum, maximum = first.maximum
+        var sketches = first.sketches
+        for worker in workers.dropFirst() {
+            for cell in 0..<first.cellCount {
+                minimum[cell] = Swift.min(minimum[cell], worker.minimum[cell])
+                maximum[cell] = Swift.max(maximum[cell], worker.maximum[cell])
+                sketches[cell].merge(worker.sketches[cell])
+            }
+        }
+        let n = Double(members)
+        var mean = Array(repeating: Double.nan, count: first.cellCount)
+        var deviation = Array(repeating: Double.nan, count: first.cellCount)
+        var quantiles = Array(repeating: Array(repeating: Double.nan, count: first.cellCount), count: EnsembleSummary.quantileLevels.count)
+        for cell in 0..<first.cellCount {
+            let step = cell / catalog.count, series = cell % catalog.count
+            guard catalog.isRecorded(series, step: step, horizon: first.horizon) else { continue }
+            let s1 = sums[2 * cell], s2 = sums[2 * cell + 1]
+            mean[cell] = first.reference[cell] + s1 / n
+            deviation[cell] = members > 1 ? (Swift.max(0, s2 - s1 * s1 / n) / (n - 1)).squareRoot() : 0
+            if !s1.isFinite || !s2.isFinite { deviation[cell] = .nan }
+            for (q, level) in EnsembleSummary.quantileLevels.enumerated() {
+                quantiles[q][cell] = sketches[cell].quantile(level, minimum: minimum[cell], maximum: maximum[cell])
+            }
+        }
+        return EnsembleSummary(catalog: catalog, members: members, horizon: first.horizon,
+                               mean: mean, standardDeviation: deviation, quantiles: quantiles)
+    }
+}

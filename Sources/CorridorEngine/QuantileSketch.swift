@@ -1,0 +1,123 @@
+/// Counts of values in logarithmic bins, from which quantiles are read with a relative
+/// error of at most 2^-(binBits+1) (0.2 %). Counts are integers, so merging sketches
+/// gives the same result in any order: summaries do not depend on threads or tiling.
+struct QuantileSketch {
+    /// Mantissa bits kept: 2^8 = 256 bins per doubling.
+    static let binBits = 8
+    static let shift = UInt64(52 - binBits)
+
+    private var positive = BinStore()
+    private var negative = BinStore()
+    private(set) var zeroCount = 0
+    private(set) var nanCount = 0
+    private(set) var positiveInfinityCount = 0
+    private(set) var negativeInfinityCount = 0
+
+    var count: Int {
+        positive.total + negative.total + zeroCount + nanCount + positiveInfinityCount + negativeInfinityCount
+    }
+
+    @inline(__always) static func bin(of magnitude: Double) -> Int {
+        Int(truncatingIfNeeded: magnitude.bitPattern >> shift)
+    }
+
+    /// The middle of a bin (for magnitudes), which is within 0.2 % of every value in it.
+    static func representative(ofBin bin: Int) -> Double {
+        let low = Double(bitPattern: UInt64(bin) << shift)
+        let high = Double(bitPattern: UInt64(bin + 1) << shift)
+        return high.isFinite ? (low + high) / 2 : low
+    }
+
+    mutating func add(_ value: Double) {
+        if value > 0 {
+            if value.isFinite { positive.add(bin: Self.bin(of: value)) } else { positiveInfinityCount += 1 }
+        } else if value < 0 {
+            if value.isFinite { negative.add(bin: Self.bin(of: -value)) } else { negativeInfinityCount += 1 }
+        } else if value == 0 {
+            zeroCount += 1
+        } else {
+            nanCount += 1
+        }
+    }
+
+    mutating func merge(_ other: QuantileSketch) {
+        positive.merge(other.positive)
+        negative.merge(other.negative)
+        zeroCount += other.zeroCount
+        nanCount += other.nanCount
+        positiveInfinityCount += other.positiveInfinityCount
+        negativeInfinityCount += other.negativeInfinityCount
+    }
+
+    /// The value of rank `rank` (0-based) in ascending order, as its bin's representative.
+    func value(atRank rank: Int) -> Double {
+        var remaining = rank
+        if remaining < negativeInfinityCount { return -.infinity }
+        remaining -= negativeInfinityCount
+        if remaining < negative.total { return -Self.representative(ofBin: negative.bin(atRankFromTop: remaining)) }
+        remaining -= negative.total
+        if remaining < zeroCount { return 0 }
+        remaining -= zeroCount
+        if remaining < positive.total { return Self.representative(ofBin: positive.bin(atRank: remaining)) }
+        return .infinity
+    }
+
+    /// Quantile `q` in [0, 1], interpolated linearly between ranks as NumPy's default
+    /// does, and clamped to the exact `[minimum, maximum]`. NaN when any value was NaN.
+    func quantile(_ q: Double, minimum: Double, maximum: Double) -> Double {
+        let n = count
+        guard n > 0, nanCount == 0 else { return .nan }
+        let position = q * Double(n - 1)
+        let lowerRank = Int(position.rounded(.down))
+        let upperRank = Swift.min(lowerRank + 1, n - 1)
+        let lower = value(atRank: lowerRank), upper = value(atRank: upperRank)
+        let fraction = position - Double(lowerRank)
+        let interpolated = fraction == 0 || lower == upper ? lower : lower + (upper - lower) * fraction
+        return Swift.min(Swift.max(interpolated, minimum), maximum)
+    }
+}
+
+/// Integer counts over a contiguous range of bins that grows as values arrive.
+struct BinStore {
+    private var offset = 0
+    private var counts: [UInt32] = []
+    private(set) var total = 0
+
+    mutating func add(bin: Int, count: UInt32 = 1) {
+        if counts.isEmpty {
+            offset = bin
+            counts = [0]
+        } else if bin < offset {
+            counts.insert(contentsOf: repeatElement(0, count: offset - bin), at: 0)
+            offset = bin
+        } else if bin >= offset + counts.count {
+            counts.append(contentsOf: repeatElement(0, count: bin - offset - counts.count + 1))
+        }
+        counts[bin - offset] += count
+        total += Int(count)
+    }
+
+    mutating func merge(_ other: BinStore) {
+        for (i, count) in other.counts.enumerated() where count > 0 {
+            add(bin: other.offset + i, count: count)
+        }
+    }
+
+    func bin(atRank rank: Int) -> Int {
+        var seen = 0
+        for (i, count) in counts.enumerated() {
+            seen += Int(count)
+            if rank < seen { return offset + i }
+        }
+        return offset + counts.count - 1
+    }
+
+    func bin(atRankFromTop rank: Int) -> Int {
+        var seen = 0
+        for (i, count) in counts.enumerated().reversed() {
+            seen += Int(count)
+            if rank < seen { return offset + i }
+        }
+        return offset
+    }
+}

@@ -1,0 +1,473 @@
+import RealModule
+
+/// What went wrong while running a model: a number that is not finite appeared.
+public struct EngineError: Error, Equatable, CustomStringConvertible {
+    public var flow: String
+    public var group: String
+    /// What was not finite, e.g. "rate", "capacity", "weight of destination court".
+    public var quantity: String
+    public var step: Int
+    public var month: Month
+    public var member: Int
+    public var value: Double
+
+    public var description: String {
+        "flow '\(flow)', group \(group): its \(quantity) is \(value) at step \(step) (\(month)), member \(member). "
+            + "Rates, capacities, weights and inflows must be finite numbers: look for a division by zero "
+            + "or an overflowing exp() in that flow's expressions or the parameters they use."
+    }
+}
+
+/// Read access to a tile's state during one step, handed to observers.
+public struct TileView {
+    /// Index of the tile's first member in the ensemble.
+    public let firstMember: Int
+    /// Members in this tile (lanes in use).
+    public let count: Int
+    let lanes: Int
+    let registers: UnsafeMutablePointer<Double>
+    let amounts: UnsafeMutablePointer<Double>
+    let shares: UnsafeMutablePointer<Double>
+    let plan: ExecutionPlan
+
+    /// Stocks of slot `compartment * groups + group` at the start of the step (people).
+    public func stock(slot: Int) -> UnsafePointer<Double> { UnsafePointer(registers + slot * lanes) }
+    /// People moved by flow `flow` for group `group` during the step, all destinations.
+    public func flowAmount(flow: Int, group: Int) -> UnsafePointer<Double> {
+        UnsafePointer(amounts + (flow * plan.groupCount + group) * lanes)
+    }
+    /// Share of flow `flow` (group `group`) going to its destination number `destination`,
+    /// or nil when the flow has a single destination (share 1).
+    public func share(flow: Int, destination: Int, group: Int) -> UnsafePointer<Double>? {
+        guard let offset = plan.shareOffsets[flow] else { return nil }
+        return UnsafePointer(shares + (offset + destination * plan.groupCount + group) * lanes)
+    }
+    /// Value of named output `output` in the step.
+    public func output(_ output: Int) -> UnsafePointer<Double> {
+        UnsafePointer(registers + Int(plan.outputRegisters[output]) * lanes)
+    }
+}
+
+/// Receives a tile's state step by step.
+protocol TileObserver {
+    /// Called for steps 0 ..< horizon, after the step's flows are known and before they apply.
+    mutating func observeStep(_ step: Int, _ view: TileView)
+    /// Called once with the end state (step `horizon`); only stocks are meaningful.
+    mutating func observeEnd(_ step: Int, _ view: TileView)
+}
+
+/// Member-independent facts derived from an `EngineModel` once per run.
+final class ExecutionPlan: @unchecked Sendable {
+    struct ParameterFill { let register: Int; let parameter: Int; let group: Int; let drawSlot: Int? }
+    struct DrawSlot { let stream: RandomStream; let distribution: Uncertainty.Distribution }
+    struct Source {
+        let compartment: Int
+        let capacityFlows: [Int]
+        let hazardFlows: [Int]
+    }
+
+    let model: EngineModel
+    let groupCount: Int
+    let horizon: Int
+    let registerCount: Int
+    let parameterFills: [ParameterFill]
+    let totalFills: [(register: Int, compartment: Int)]
+    let constantFills: [(register: Int, value: Double)]
+    let flowTotalFills: [(register: Int, flow: Int)]
+    let drawSlots: [DrawSlot]
+    let sources: [Source]
+    /// Offset (in registers) of each multi-destination flow's shares, nil for single-destination flows.
+    let shareOffsets: [Int?]
+    let shareRegisterCount: Int
+    let outputRegisters: [Int32]
+
+    init(model: EngineModel, seed: UInt64, drawsEnabled: Bool) {
+        self.model = model
+        groupCount = model.groupCount
+        horizon = model.horizon
+        registerCount = model.registers.count
+        outputRegisters = model.outputRegisters
+        var drawSlots: [DrawSlot] = []
+        var slotOfKey: [String: Int] = [:]
+        var parameterFills: [ParameterFill] = []
+        var totals: [(Int, Int)] = []
+        var constants: [(Int, Double)] = []
+        var flowTotals: [(Int, Int)] = []
+        for (register, source) in model.registers.enumerated() {
+            switch source {
+            case let .parameter(index, group):
+                var slot: Int?
+                if drawsEnabled, let uncertainty = model.parameters[index].uncertainty {
+                    let name = model.parameters[index].name
+                    let label = uncertainty.perGroup ? "\(name)\u{0}\(model.groupNames[group])" : name
+                    if let existing = slotOfKey[label] {
+                        slot = existing
+                    } else {
+                        drawSlots.append(DrawSlot(stream: RandomStream(seed: seed, label: label), distribution: uncertainty.distribution))
+                        slotOfKey[label] = drawSlots.count - 1
+                        slot = drawSlots.count - 1
+                    }
+                }
+                parameterFills.append(ParameterFill(register: register, parameter: index, group: group, drawSlot: slot))
+            case let .total(compartment): totals.append((register, compartment))
+            case let .constant(value): constants.append((register, value))
+            case let .flowTotal(flow): flowTotals.append((register, flow))
+            case .stock, .computed: break
+            }
+        }
+        self.drawSlots = drawSlots
+        self.parameterFills = parameterFills
+        totalFills = totals
+        constantFills = constants
+        flowTotalFills = flowTotals
+        var sources: [Source] = []
+        for c in 0..<model.compartmentCount {
+            let leaving = model.flows.indices.filter { model.flows[$0].source == c }
+            guard !leaving.isEmpty else { continue }
+            sources.append(Source(
+                compartment: c,
+                capacityFlows: leaving.filter { model.flows[$0].kind == .pooledCapacity || model.flows[$0].kind == .perGroupCapacity },
+                hazardFlows: leaving.filter { model.flows[$0].kind == .hazard }))
+        }
+        self.sources = sources
+        var offsets: [Int?] = []
+        var next = 0
+        for flow in model.flows {
+            if flow.destinations.count > 1 {
+                offsets.append(next)
+                next += flow.destinations.count * model.groupCount
+            } else {
+                offsets.append(nil)
+            }
+        }
+        shareOffsets = offsets
+        shareRegisterCount = next
+    }
+}
+
+/// The buffers of one worker, allocated once and reused for every tile it runs.
+final class TileRunner {
+    let plan: ExecutionPlan
+    let lanes: Int
+    let registers: UnsafeMutablePointer<Double>
+    let remainder: UnsafeMutablePointer<Double>
+    let amounts: UnsafeMutablePointer<Double>
+    let shares: UnsafeMutablePointer<Double>
+    let scratch: UnsafeMutablePointer<Double>
+    let draws: UnsafeMutablePointer<Double>
+
+    init(plan: ExecutionPlan, lanes: Int) {
+        self.plan = plan
+        self.lanes = lanes
+        let model = plan.model
+        func buffer(_ registers: Int) -> UnsafeMutablePointer<Double> {
+            let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registers * lanes))
+            pointer.initialize(repeating: 0, count: max(1, registers * lanes))
+            return pointer
+        }
+        registers = buffer(plan.registerCount)
+        remainder = buffer(model.stockCount)
+        amounts = buffer(model.flows.count * model.groupCount)
+        shares = buffer(plan.shareRegisterCount)
+        scratch = buffer(2)
+        draws = buffer(plan.drawSlots.count)
+        for fill in plan.constantFills {
+            (registers + fill.register * lanes).update(repeating: fill.value, count: lanes)
+        }
+    }
+
+    deinit {
+        for pointer in [registers, remainder, amounts, shares, scratch, draws] { pointer.deallocate() }
+    }
+
+    @inline(__always) func register(_ index: Int32) -> UnsafeMutablePointer<Double> { registers + Int(index) * lanes }
+    @inline(__always) func register(_ index: Int) -> UnsafeMutablePointer<Double> { registers + index * lanes }
+
+    /// Runs members `first ..< first + count` (count ≤ lanes) through every step.
+    func run<Observer: TileObserver>(first: Int, count n: Int, observer: inout Observer) throws {
+        let model = plan.model
+        let groups = plan.groupCount
+        for slot in 0..<model.stockCount {
+            register(slot).update(repeating: model.initial[slot], count: lanes)
+        }
+        drawMembers(first: first, count: n)
+        let tileView = TileView(firstMember: first, count: n, lanes: lanes, registers: registers,
+                                amounts: amounts, shares: shares, plan: plan)
+        for step in 0..<plan.horizon {
+            fillStepInputs(step: step, count: n)
+            execute(model.flowProgram, count: n)
+            computeFlows(count: n)
+            for fill in plan.flowTotalFills {
+                let total = register(fill.register)
+                let first = amounts + fill.flow * groups * lanes
+                for l in 0..<n { total[l] = first[l] }
+                for g in 1..<max(1, groups) {
+                    let amount = first + g * lanes
+                    for l in 0..<n { total[l] += amount[l] }
+                }
+            }
+            execute(model.outputProgram, count: n)
+            observer.observeStep(step, tileView)
+            applyFlows(count: n)
+            try checkFinite(step: step, first: first, count: n)
+        }
+        observer.observeEnd(plan.horizon, tileView)
+    }
+
+    /// Draws each member's random factor (or offset) for every uncertain parameter.
+    private func drawMembers(first: Int, count n: Int) {
+        for (slot, draw) in plan.drawSlots.enumerated() {
+            let out = draws + slot * lanes
+            switch draw.distribution {
+            case let .lognormal(cv):
+                let s = Double.log(1 + cv * cv).squareRoot()
+                for l in 0..<n { out[l] = Double.exp(s * draw.stream.standardNormal(member: first + l)) }
+            case let .normal(sd, _, _):
+                for l in 0..<n { out[l] = sd * draw.stream.standardNormal(member: first + l) }
+            case let .uniform(low, high):
+                for l in 0..<n { out[l] = low + (high - low) * draw.stream.uniform(member: first + l) }
+            }
+        }
+    }
+
+    /// Fills parameter and total registers for a step.
+    private func fillStepInputs(step: Int, count n: Int) {
+        let groups = plan.groupCount
+        for fill in plan.parameterFills {
+            let track = plan.model.parameters[fill.parameter]
+            let base = track.values[step * groups + fill.group]
+            let out = register(fill.register)
+            guard let slot = fill.drawSlot else {
+                for l in 0..<n { out[l] = base }
+                continue
+            }
+            let draw = draws + slot * lanes
+            switch plan.drawSlots[slot].distribution {
+            case .lognormal, .uniform:
+                for l in 0..<n { out[l] = base * draw[l] }
+            case let .normal(_, low, high):
+                for l in 0..<n { out[l] = Swift.min(Swift.max(base + draw[l], low), high) }
+            }
+        }
+        for fill in plan.totalFills {
+            let out = register(fill.register)
+            let first = register(fill.compartment * groups)
+            for l in 0..<n { out[l] = first[l] }
+            for g in 1..<max(1, groups) {
+                let stock = register(fill.compartment * groups + g)
+                for l in 0..<n { out[l] += stock[l] }
+            }
+        }
+    }
+
+    /// Runs compiled instructions lane by lane.
+    private func execute(_ program: [Instruction], count n: Int) {
+        for instruction in program {
+            let d = register(instruction.destination), a = register(instruction.a), b = register(instruction.b)
+            switch instruction.op {
+            case .add: for l in 0..<n { d[l] = a[l] + b[l] }
+            case .subtract: for l in 0..<n { d[l] = a[l] - b[l] }
+            case .multiply: for l in 0..<n { d[l] = a[l] * b[l] }
+            case .divide: for l in 0..<n { d[l] = a[l] / b[l] }
+            case .minimum: for l in 0..<n { d[l] = Swift.min(a[l], b[l]) }
+            case .maximum: for l in 0..<n { d[l] = Swift.max(a[l], b[l]) }
+            case .exp: for l in 0..<n { d[l] = Double.exp(a[l]) }
+            case .negate: for l in 0..<n { d[l] = -a[l] }
+            }
+        }
+    }
+
+    /// Computes destination shares of multi-destination flows into `shares`, and returns
+    /// nothing; a group whose weights sum to 0 gets all shares 0 (the flow moves nobody).
+    private func computeShares(flow index: Int, count n: Int) {
+        guard let offset = plan.shareOffsets[index] else { return }
+        let flow = plan.model.flows[index]
+        let groups = plan.groupCount
+        let sum = scratch
+        for g in 0..<groups {
+            for l in 0..<n { sum[l] = 0 }
+            for d in flow.destinations.indices {
+                let weight = register(flow.weightRegisters[d][g])
+                for l in 0..<n { sum[l] += Swift.max(weight[l], 0) }
+            }
+            for d in flow.destinations.indices {
+                let weight = register(flow.weightRegisters[d][g])
+                let share = shares + (offset + d * groups + g) * lanes
+                for l in 0..<n { share[l] = sum[l] > 0 ? Swift.max(weight[l], 0) / sum[l] : 0 }
+            }
+        }
+    }
+
+    /// 1 where the flow may move people for group g (its weights sum above 0), else 0,
+    /// written into `mask`.
+    private func movesPeople(flow index: Int, group g: Int, count n: Int, into mask: UnsafeMutablePointer<Double>) {
+        guard let offset = plan.shareOffsets[index] else {
+            for l in 0..<n { mask[l] = 1 }
+            return
+        }
+        let groups = plan.groupCount
+        for l in 0..<n { mask[l] = 0 }
+        for d in plan.model.flows[index].destinations.indices {
+            let share = shares + (offset + d * groups + g) * lanes
+            for l in 0..<n { mask[l] = share[l] > 0 ? 1 : mask[l] }
+        }
+    }
+
+    /// Steps 2–4 of MODEL-FORMAT.md: capacity flows in order, then competing hazards, then
+    /// inflows. Writes each flow's amount per group and each source's remaining stock.
+    private func computeFlows(count n: Int) {
+        let model = plan.model
+        let groups = plan.groupCount
+        for index in model.flows.indices { computeShares(flow: index, count: n) }
+        let mask = scratch + lanes
+        for source in plan.sources {
+            for g in 0..<groups {
+                let slot = source.compartment * groups + g
+                let rem = remainder + slot * lanes, stock = register(slot)
+                for l in 0..<n { rem[l] = stock[l] }
+            }
+            for index in source.capacityFlows {
+                let flow = model.flows[index]
+                if flow.kind == .pooledCapacity {
+                    let capacity = register(flow.amountRegisters[0])
+                    let ratio = scratch
+                    for l in 0..<n { ratio[l] = 0 }
+                    for g in 0..<groups {
+                        let rem = remainder + (source.compartment * groups + g) * lanes
+                        for l in 0..<n { ratio[l] += rem[l] }
+                    }
+                    // served share S / D with S = min(D, C); S / D ≤ 1, so served ≤ remainder.
+                    for l in 0..<n {
+                        let demand = ratio[l]
+                        ratio[l] = demand > 0 ? Swift.min(demand, Swift.max(capacity[l], 0)) / demand : 0
+                    }
+                    for g in 0..<groups {
+                        let rem = remainder + (source.compartment * groups + g) * lanes
+                        let amount = amounts + (index * groups + g) * lanes
+                        movesPeople(flow: index, group: g, count: n, into: mask)
+                        for l in 0..<n {
+                            let served = rem[l] * ratio[l] * mask[l]
+                            amount[l] = served
+                            rem[l] -= served
+                        }
+                    }
+                } else {
+                    for g in 0..<groups {
+                        let rem = remainder + (source.compartment * groups + g) * lanes
+                        let amount = amounts + (index * groups + g) * lanes
+                        let capacity = register(flow.amountRegisters[g])
+                        movesPeople(flow: index, group: g, count: n, into: mask)
+                        for l in 0..<n {
+                            let served = Swift.min(rem[l], Swift.max(capacity[l], 0)) * mask[l]
+                            amount[l] = served
+                            rem[l] -= served
+                        }
+                    }
+                }
+            }
+            guard !source.hazardFlows.isEmpty else { continue }
+            let perRate = scratch
+            for g in 0..<groups {
+                let rem = remainder + (source.compartment * groups + g) * lanes
+                for l in 0..<n { perRate[l] = 0 }
+                for index in source.hazardFlows {
+                    let rate = register(model.flows[index].amountRegisters[g])
+                    for l in 0..<n { perRate[l] += Swift.max(rate[l], 0) }
+                }
+                // perRate becomes (people leaving) / H: R (1 - e^-H) / H, or 0 when H = 0.
+                for l in 0..<n {
+                    let hazard = perRate[l]
+                    perRate[l] = hazard > 0 ? rem[l] * -Double.expMinusOne(-hazard) / hazard : 0
+                }
+                for index in source.hazardFlows {
+                    let rate = register(model.flows[index].amountRegisters[g])
+                    let amount = amounts + (index * groups + g) * lanes
+                    movesPeople(flow: index, group: g, count: n, into: mask)
+                    for l in 0..<n {
+                        let moved = Swift.max(rate[l], 0) * perRate[l] * mask[l]
+                        amount[l] = moved
+                        rem[l] -= moved
+                    }
+                }
+            }
+        }
+        for (index, flow) in model.flows.enumerated() where flow.kind == .inflow {
+            for g in 0..<groups {
+                let inflow = register(flow.amountRegisters[g])
+                let amount = amounts + (index * groups + g) * lanes
+                movesPeople(flow: index, group: g, count: n, into: mask)
+                for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) * mask[l] }
+            }
+        }
+    }
+
+    /// Step 5: sources keep their remainder; destinations receive each flow's amount by share.
+    private func applyFlows(count n: Int) {
+        let model = plan.model
+        let groups = plan.groupCount
+        for source in plan.sources {
+            for g in 0..<groups {
+                let slot = source.compartment * groups + g
+                let rem = remainder + slot * lanes, stock = register(slot)
+                for l in 0..<n { stock[l] = Swift.max(rem[l], 0) }
+            }
+        }
+        for (index, flow) in model.flows.enumerated() {
+            for g in 0..<groups {
+                let amount = amounts + (index * groups + g) * lanes
+                for (d, destination) in flow.destinations.enumerated() {
+                    let stock = register(destination * groups + g)
+                    if let offset = plan.shareOffsets[index] {
+                        let share = shares + (offset + d * groups + g) * lanes
+                        for l in 0..<n { stock[l] += amount[l] * share[l] }
+                    } else {
+                        for l in 0..<n { stock[l] += amount[l] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Throws when a stock became NaN or infinite, naming the flow expression responsible.
+    private func checkFinite(step: Int, first: Int, count n: Int) throws {
+        var sum = 0.0
+        for slot in 0..<plan.model.stockCount {
+            let stock = register(slot)
+            for l in 0..<n { sum += stock[l] }
+        }
+        guard !sum.isFinite else { return }
+        let model = plan.model
+        let groups = plan.groupCount
+        for flow in model.flows {
+            for g in 0..<groups {
+                var checks: [(String, Int32)] = []
+                let what: String
+                switch flow.kind {
+                case .hazard: what = "rate"
+                case .pooledCapacity, .perGroupCapacity: what = "capacity"
+                case .inflow: what = "inflow"
+                }
+                checks.append((what, flow.amountRegisters[g]))
+                for (d, registers) in flow.weightRegisters.enumerated() {
+                    checks.append(("weight of destination \(model.compartmentNames[flow.destinations[d]])", registers[g]))
+                }
+                for (quantity, registerIndex) in checks {
+                    let values = register(registerIndex)
+                    for l in 0..<n where !values[l].isFinite {
+                        throw EngineError(flow: flow.name, group: model.groupNames[g], quantity: quantity, step: step,
+                                          month: model.start.advanced(by: step), member: first + l, value: values[l])
+                    }
+                }
+            }
+        }
+        for slot in 0..<model.stockCount {
+            let stock = register(slot)
+            for l in 0..<n where !stock[l].isFinite {
+                let c = slot / groups, g = slot % groups
+                throw EngineError(flow: "(initial state)", group: model.groupNames[g],
+                                  quantity: "stock of \(model.compartmentNames[c])", step: step,
+                                  month: model.start.advanced(by: step), member: first + l, value: stock[l])
+            }
+        }
+    }
+}

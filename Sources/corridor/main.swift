@@ -1,0 +1,2 @@
+import CorridorCLI
+CorridorCommand.main()
