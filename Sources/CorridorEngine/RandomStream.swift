@@ -28,9 +28,14 @@ public struct RandomStream: Sendable, Equatable {
     /// Four independent 32-bit words for counter (member, index).
     func block(member: Int, index: UInt32) -> (UInt32, UInt32, UInt32, UInt32) {
         let m = UInt64(bitPattern: Int64(member))
-        var c0 = UInt32(truncatingIfNeeded: m), c1 = UInt32(truncatingIfNeeded: m >> 32)
-        var c2 = index, c3: UInt32 = 0x436f_7272  // "Corr"
-        var k0 = key0, k1 = key1
+        return Self.philox(counter: (UInt32(truncatingIfNeeded: m), UInt32(truncatingIfNeeded: m >> 32), index, 0x436f_7272),
+                           key: (key0, key1))
+    }
+
+    /// The Philox4x32-10 bijection of Random123.
+    static func philox(counter: (UInt32, UInt32, UInt32, UInt32), key: (UInt32, UInt32)) -> (UInt32, UInt32, UInt32, UInt32) {
+        var (c0, c1, c2, c3) = counter
+        var (k0, k1) = key
         for _ in 0..<10 {
             let product0 = UInt64(0xD251_1F53) &* UInt64(c0)
             let product1 = UInt64(0xCD9E_8D57) &* UInt64(c2)

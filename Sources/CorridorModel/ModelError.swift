@@ -54,7 +54,7 @@ func suggestion(for name: String, among candidates: [String]) -> String? {
     let lowered = Array(name.lowercased())
     let scored = candidates.map { ($0, distance(lowered, Array($0.lowercased()))) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-    return best.1 <= Swift.max(2, name.count / 3) ? best.0 : nil
+    return best.1 <= Swift.max(1, name.count / 3) && best.1 < name.count ? best.0 : nil
 }
 
 /// " Did you mean 'x'?" or "".

@@ -155,7 +155,7 @@ struct ModelParser {
             } else if groups.contains(key) {
                 byGroup[key] = number
             } else {
-                throw value.error("unknown group '\(key)'.\(didYouMean(key, groups)) The groups are \(listing(groups)), and `default` fills the ones not named")
+                throw value.error("unknown group '\(key)'.\(didYouMean(key, groups)) The groups are \(listing(groups, conjunction: "and")), and `default` fills the ones not named")
             }
         }
         var values: [Double] = []
@@ -256,7 +256,7 @@ struct ModelParser {
         guard let tree, !tree.isNull else { return initial }
         for (key, value) in try tree.mapping(what: "initial stocks (a mapping from compartment to people)") {
             guard let c = compartments.firstIndex(of: key) else {
-                throw value.error("unknown compartment '\(key)'.\(didYouMean(key, compartments)) The compartments are \(listing(compartments))")
+                throw value.error("unknown compartment '\(key)'.\(didYouMean(key, compartments)) The compartments are \(listing(compartments, conjunction: "and"))")
             }
             let numbers = try groupNumbers(value, what: "the initial stock of \(key)", nonNegative: true)
             for g in groups.indices { initial[c * groups.count + g] = numbers.values[g] }
@@ -269,7 +269,7 @@ struct ModelParser {
     func compartment(_ tree: YAMLTree, what: String) throws -> Int {
         let name = try tree.scalarText(what: "a compartment name")
         guard let index = compartments.firstIndex(of: name) else {
-            throw tree.error("unknown \(what) compartment '\(name)'.\(didYouMean(name, compartments)) The compartments are \(listing(compartments))")
+            throw tree.error("unknown \(what) compartment '\(name)'.\(didYouMean(name, compartments)) The compartments are \(listing(compartments, conjunction: "and"))")
         }
         return index
     }
@@ -326,7 +326,7 @@ struct ModelParser {
         } else {
             for (key, value) in try toTree.mapping(what: "destinations (a compartment, or a map of compartment → weight)") {
                 guard let c = compartments.firstIndex(of: key) else {
-                    throw value.error("unknown destination compartment '\(key)'.\(didYouMean(key, compartments)) The compartments are \(listing(compartments))")
+                    throw value.error("unknown destination compartment '\(key)'.\(didYouMean(key, compartments)) The compartments are \(listing(compartments, conjunction: "and"))")
                 }
                 destinations.append((c, try parseExpression(value, model: model, context: .group)))
             }
@@ -373,7 +373,7 @@ struct ModelParser {
                 let kindHint = compartments.contains(name) ? " '\(name)' is a compartment: write stock(\(name)) or total(\(name))"
                     : model.flows.contains(where: { $0.name == name }) ? " '\(name)' is a flow: write flow(\(name)) in an output" : ""
                 throw expressionError(tree, text: text, offset: offset,
-                    "unknown parameter '\(name)'.\(didYouMean(name, model.parameterNames))\(kindHint.isEmpty ? " The parameters are \(listing(model.parameterNames))" : kindHint)")
+                    "unknown parameter '\(name)'.\(didYouMean(name, model.parameterNames))\(kindHint.isEmpty ? " The parameters are \(listing(model.parameterNames, conjunction: "and"))" : kindHint)")
             }
             if context != .group && model.parameters[index].isPerGroup {
                 let place = context == .pooled ? "a pooled capacity" : "an output"
@@ -388,21 +388,21 @@ struct ModelParser {
             try recurse(b)
         case let .stock(name, offset):
             guard compartments.contains(name) else {
-                throw expressionError(tree, text: text, offset: offset, "unknown compartment '\(name)'.\(didYouMean(name, compartments)) The compartments are \(listing(compartments))")
+                throw expressionError(tree, text: text, offset: offset, "unknown compartment '\(name)'.\(didYouMean(name, compartments)) The compartments are \(listing(compartments, conjunction: "and"))")
             }
             if context != .group {
                 throw expressionError(tree, text: text, offset: offset, "stock(\(name)) is one group's stock, and here there is no group; use total(\(name))")
             }
         case let .total(name, offset):
             guard compartments.contains(name) else {
-                throw expressionError(tree, text: text, offset: offset, "unknown compartment '\(name)'.\(didYouMean(name, compartments)) The compartments are \(listing(compartments))")
+                throw expressionError(tree, text: text, offset: offset, "unknown compartment '\(name)'.\(didYouMean(name, compartments)) The compartments are \(listing(compartments, conjunction: "and"))")
             }
         case let .flow(name, offset):
             guard context == .output else {
                 throw expressionError(tree, text: text, offset: offset, "flow(\(name)) can only be used in outputs")
             }
             guard model.flows.contains(where: { $0.name == name }) else {
-                throw expressionError(tree, text: text, offset: offset, "unknown flow '\(name)'.\(didYouMean(name, model.flowNames)) The flows are \(listing(model.flowNames))")
+                throw expressionError(tree, text: text, offset: offset, "unknown flow '\(name)'.\(didYouMean(name, model.flowNames)) The flows are \(listing(model.flowNames, conjunction: "and"))")
             }
         }
     }

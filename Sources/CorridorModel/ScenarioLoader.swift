@@ -79,7 +79,7 @@ public enum ScenarioLoader {
 
     static func override(_ model: inout Model, parameter name: String, with tree: YAMLTree, parser: ModelParser) throws {
         guard let index = model.parameterIndex(name) else {
-            throw tree.error("the model has no parameter '\(name)'.\(didYouMean(name, model.parameterNames)) Its parameters are \(listing(model.parameterNames))")
+            throw tree.error("the model has no parameter '\(name)'.\(didYouMean(name, model.parameterNames)) Its parameters are \(listing(model.parameterNames, conjunction: "and"))")
         }
         var spec = model.parameters[index]
         try parser.apply(tree, to: &spec, replacing: true)
@@ -126,7 +126,7 @@ public enum ScenarioLoader {
                                  folder: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         if case .scalar = tree.node {
             guard let index = definition.model.parameterIndex(name) else {
-                throw ModelError(file: source, message: "the model has no parameter '\(name)'.\(didYouMean(name, definition.model.parameterNames)) Its parameters are \(listing(definition.model.parameterNames))")
+                throw ModelError(file: source, message: "the model has no parameter '\(name)'.\(didYouMean(name, definition.model.parameterNames)) Its parameters are \(listing(definition.model.parameterNames, conjunction: "and"))")
             }
             let value = try parser.groupNumbers(YAMLTree(node: tree.node, file: source, keyPath: name), what: "a value")
             definition.model.parameters[index].value = value

@@ -13,7 +13,12 @@ enum SeriesCSV {
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
             throw origin.error("cannot read series file \(shown) as UTF-8 text")
         }
-        return try parse(text: text, file: shown, groups: groups, origin: origin)
+        do {
+            return try parse(text: text, file: shown, groups: groups, origin: origin)
+        } catch var error as ModelError {
+            error.message += " (in the series named at \(origin.file):\(origin.line ?? 0), \(origin.keyPath))"
+            throw error
+        }
     }
 
     static func parse(text: String, file: String, groups: [String], origin: YAMLTree) throws -> SeriesData {
