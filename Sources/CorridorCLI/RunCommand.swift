@@ -9,15 +9,14 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a model or scenario: one deterministic member, or an ensemble.",
         discussion: """
-            With one member, --out DIR receives stocks.csv, flows.csv and outputs.csv. With more
-            members it receives summary.csv (mean, sd and quantiles of every series per step), and
-            the per-member files too with --per-member. Without --out, a table of the named outputs
-            is printed.
+            With one member, --out DIR receives stocks.csv, flows.csv and outputs.csv. With more members it receives summary.csv (mean, sd and quantiles of every series per step), and the per-member files too with --per-member. Without --out, a table of the named outputs is printed.
 
             Examples:
               corridor run Datasets/examples/scenario.yaml
-              corridor run Datasets/examples/scenario.yaml --members 1000 --out out/ensemble
-              corridor run Datasets/examples/model.yaml --horizon 60 --set judges=800 --out out/judges
+              corridor run Datasets/examples/scenario.yaml --members 1000 \\
+                  --out out/ensemble
+              corridor run Datasets/examples/model.yaml --horizon 60 \\
+                  --set judges=800 --out out/judges
             """
     )
 

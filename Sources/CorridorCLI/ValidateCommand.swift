@@ -7,11 +7,11 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Check model and scenario files without running them; exit 0 when all are valid.",
         discussion: """
-            Every rule of the model format is checked, with series CSV files and the model a
-            scenario names. Each problem is reported as file:line:column with what would be valid.
+            Every rule of the model format is checked, with series CSV files and the model a scenario names. Each problem is reported as file:line:column with what would be valid.
 
             Example:
-              corridor validate Datasets/examples/model.yaml Datasets/examples/scenario.yaml
+              corridor validate Datasets/examples/model.yaml \\
+                  Datasets/examples/scenario.yaml
             """
     )
 
