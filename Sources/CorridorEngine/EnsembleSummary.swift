@@ -38,7 +38,8 @@ func dyadicBlocks(covering range: Range<Int>) -> [(node: TreeNode, start: Int, s
 }
 
 /// Streams one worker's tiles into deviation sums (over the fixed member tree), exact
-/// minima and maxima, and quantile sketches.
+/// minima and maximum, and quantile sketches. Its buffers are allocated up front; the
+/// step loop works through pointers, free of exclusivity checks.
 final class SummaryWorker: TileObserver, @unchecked Sendable {
     let catalog: SeriesCatalog
     let horizon: Int
@@ -46,76 +47,91 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     /// Deviations are taken from the deterministic run's value of each cell, so that a
     /// series unaffected by uncertainty has exactly zero spread.
     let reference: [Double]
-    var minimum: [Double]
-    var maximum: [Double]
-    var sketches: [QuantileSketch]
+    let minimum: UnsafeMutablePointer<Double>
+    let maximum: UnsafeMutablePointer<Double>
+    let sketches: UnsafeMutablePointer<QuantileSketch>
     /// Completed tree nodes not yet merged with a sibling, ascending; payload holds the
     /// sum of deviations and the sum of squared deviations of every cell.
     private(set) var pending: [(node: TreeNode, payload: [Double])] = []
     private var tileBlocks: [(node: TreeNode, start: Int, size: Int)] = []
-    private var tilePayloads: [[Double]] = []
-    private var scratch: [Double]
-    private var squares: [Double]
+    private var tilePayloads: [UnsafeMutablePointer<Double>] = []
+    private let deviations: UnsafeMutablePointer<Double>
+    private let squares: UnsafeMutablePointer<Double>
 
     init(catalog: SeriesCatalog, horizon: Int, reference: [Double], lanes: Int) {
         self.catalog = catalog
         self.horizon = horizon
         cellCount = (horizon + 1) * catalog.count
         self.reference = reference
-        minimum = Array(repeating: .infinity, count: cellCount)
-        maximum = Array(repeating: -.infinity, count: cellCount)
-        sketches = Array(repeating: QuantileSketch(), count: cellCount)
-        scratch = Array(repeating: 0, count: lanes)
-        squares = Array(repeating: 0, count: lanes)
+        minimum = .allocate(capacity: cellCount)
+        minimum.initialize(repeating: .infinity, count: cellCount)
+        maximum = .allocate(capacity: cellCount)
+        maximum.initialize(repeating: -.infinity, count: cellCount)
+        sketches = .allocate(capacity: cellCount)
+        sketches.initialize(repeating: QuantileSketch(), count: cellCount)
+        deviations = .allocate(capacity: lanes)
+        deviations.initialize(repeating: 0, count: lanes)
+        squares = .allocate(capacity: lanes)
+        squares.initialize(repeating: 0, count: lanes)
+    }
+
+    deinit {
+        minimum.deallocate()
+        maximum.deallocate()
+        sketches.deinitialize(count: cellCount)
+        sketches.deallocate()
+        deviations.deallocate()
+        squares.deallocate()
+        for payload in tilePayloads { payload.deallocate() }
     }
 
     func beginTile(first: Int, count: Int) {
         tileBlocks = dyadicBlocks(covering: first..<(first + count))
-        while tilePayloads.count < tileBlocks.count { tilePayloads.append(Array(repeating: 0, count: 2 * cellCount)) }
-        for b in tileBlocks.indices {
-            tilePayloads[b].withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        while tilePayloads.count < tileBlocks.count {
+            tilePayloads.append(.allocate(capacity: 2 * cellCount))
         }
+        for b in tileBlocks.indices { tilePayloads[b].initialize(repeating: 0, count: 2 * cellCount) }
     }
 
     func observeStep(_ step: Int, _ view: TileView) { observe(step, view) }
     func observeEnd(_ step: Int, _ view: TileView) { observe(step, view) }
 
     private func observe(_ step: Int, _ view: TileView) {
+        let n = view.count
+        let deviations = self.deviations, squares = self.squares
         for series in 0..<catalog.count where catalog.isRecorded(series, step: step, horizon: horizon) {
             let cell = step * catalog.count + series
             let values = catalog.values(series, in: view)
-            let center = reference[cell]
             var low = minimum[cell], high = maximum[cell]
-            for l in 0..<view.count {
-                let value = values[l]
-                low = Swift.min(low, value)
-                high = Swift.max(high, value)
-                sketches[cell].add(value)
+            for l in 0..<n {
+                low = Swift.min(low, values[l])
+                high = Swift.max(high, values[l])
             }
             minimum[cell] = low
             maximum[cell] = high
+            let sketch = sketches + cell
+            for l in 0..<n { sketch.pointee.add(values[l]) }
+            let center = reference[cell]
             for (b, block) in tileBlocks.enumerated() {
                 let offset = block.start - view.firstMember
                 for i in 0..<block.size {
                     let deviation = values[offset + i] - center
-                    scratch[i] = deviation
+                    deviations[i] = deviation
                     squares[i] = deviation * deviation
                 }
-                tilePayloads[b][2 * cell] = Self.pairwiseSum(&scratch, count: block.size)
-                tilePayloads[b][2 * cell + 1] = Self.pairwiseSum(&squares, count: block.size)
+                tilePayloads[b][2 * cell] = Self.pairwiseSum(deviations, count: block.size)
+                tilePayloads[b][2 * cell + 1] = Self.pairwiseSum(squares, count: block.size)
             }
         }
     }
 
     /// Sum of `count` (a power of two) values as the fixed tree adds them: pairs, then
-    /// pairs of pairs.
-    static func pairwiseSum(_ values: inout [Double], count: Int) -> Double {
+    /// pairs of pairs. Overwrites `values`.
+    static func pairwiseSum(_ values: UnsafeMutablePointer<Double>, count: Int) -> Double {
         var width = count
-        values.withUnsafeMutableBufferPointer { buffer in
-            while width > 1 {
-                width /= 2
-                for i in 0..<width { buffer[i] = buffer[2 * i] + buffer[2 * i + 1] }
-            }
+        while width > 1 {
+            width /= 2
+            for i in 0..<width { values[i] = values[2 * i] + values[2 * i + 1] }
         }
         return values[0]
     }
@@ -124,7 +140,7 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     func endTile() {
         for (b, block) in tileBlocks.enumerated() {
             var node = block.node
-            var payload = tilePayloads[b]
+            var payload = Array(UnsafeBufferPointer(start: tilePayloads[b], count: 2 * cellCount))
             while let top = pending.last, top.node.level == node.level, top.node.index + 1 == node.index, top.node.index % 2 == 0 {
                 pending.removeLast()
                 payload = Self.combine(top.payload, payload)
@@ -159,8 +175,9 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
             return combine(left, right)
         }
         let sums = evaluate(TreeNode(level: topLevel, index: 0)) ?? Array(repeating: 0, count: 2 * first.cellCount)
-        var minimum = first.minimum, maximum = first.maximum
-        var sketches = first.sketches
+        var minimum = Array(UnsafeBufferPointer(start: first.minimum, count: first.cellCount))
+        var maximum = Array(UnsafeBufferPointer(start: first.maximum, count: first.cellCount))
+        var sketches = Array(UnsafeBufferPointer(start: first.sketches, count: first.cellCount))
         for worker in workers.dropFirst() {
             for cell in 0..<first.cellCount {
                 minimum[cell] = Swift.min(minimum[cell], worker.minimum[cell])
