@@ -67,6 +67,7 @@ struct RunCommand: ParsableCommand {
             }
             let members = members ?? definition.members ?? 1
             let seed = seed ?? definition.seed ?? 0
+            try checkResources(definition: definition, horizon: horizon, members: members)
             let model = definition.model.compile(horizon: horizon)
             let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")")
             let options = RunOptions(members: members, seed: seed, threads: threads, tileSize: tileSize,
@@ -80,6 +81,24 @@ struct RunCommand: ParsableCommand {
             } else {
                 print(OutputTable.render(result, title: definition.name))
             }
+        }
+    }
+
+    /// Refuses runs that cannot fit: horizons beyond a century, or per-member results
+    /// larger than the machine's memory.
+    private func checkResources(definition: RunDefinition, horizon: Int, members: Int) throws {
+        let maximumHorizon = 1200
+        guard horizon <= maximumHorizon else {
+            throw CLIError("horizon \(horizon) months is more than a century; give at most \(maximumHorizon)")
+        }
+        guard perMember || members == 1 else { return }
+        let model = definition.model
+        let valuesPerStep = model.groups.count * (model.compartments.count + 3 * model.flowNames.count) + model.outputNames.count
+        let bytes = Double(members) * Double(horizon + 1) * Double(valuesPerStep) * 8
+        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
+        guard bytes <= available else {
+            throw CLIError("keeping every member's trajectory needs about \(Int(bytes / 1e9)) GB, more than this machine has; "
+                           + "use fewer members or drop --per-member (summaries need no such memory)")
         }
     }
 

@@ -181,6 +181,17 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["r"])
     }
 
+    @Test func runsThatCannotFitAreRefusedBeforeTheyStart() throws {
+        let scenario = Self.examples.appendingPathComponent("scenario.yaml").path
+        let long = try corridor(["run", scenario, "--horizon", "5000"])
+        #expect(long.status == 1)
+        #expect(long.stderr.contains("horizon 5000 months is more than a century; give at most 1200"))
+        let huge = try corridor(["run", scenario, "--members", "100000000", "--per-member", "--out", "/tmp/never"])
+        #expect(huge.status == 1)
+        #expect(huge.stderr.contains("more than this machine has; use fewer members or drop --per-member"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/never"))
+    }
+
     @Test func badArgumentsAreRejectedWithUsage() throws {
         let outcome = try corridor(["run", Self.examples.appendingPathComponent("scenario.yaml").path, "--members", "0"])
         #expect(outcome.status != 0)
