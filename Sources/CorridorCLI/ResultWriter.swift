@@ -6,51 +6,51 @@ enum ResultWriter {
     /// `stocks.csv`: `step,month,group,compartment,value` (with a leading `member` column
     /// for ensembles), steps 0…horizon.
     static func stocksCSV(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
-        var text = (withMember ? "member," : "") + "step,month,group,compartment,value\n"
-        text.reserveCapacity(trajectories.members * (model.horizon + 1) * model.stockCount * 32)
-        for member in 0..<trajectories.members {
-            let prefix = withMember ? "\(member)," : ""
-            for step in 0...model.horizon {
-                let month = model.start.advanced(by: step).description
-                for g in 0..<model.groupCount {
-                    for c in 0..<model.compartmentCount {
-                        let value = trajectories.stock(member: member, step: step, slot: c * model.groupCount + g)
-                        text += "\(prefix)\(step),\(month),\(model.groupNames[g]),\(model.compartmentNames[c]),\(numberText(value))\n"
-                    }
+        perMemberTable("step,month,group,compartment,value", model, trajectories, withMember: withMember,
+                       steps: 0..<(model.horizon + 1)) { member, step, prefix, text in
+            for g in 0..<model.groupCount {
+                for c in 0..<model.compartmentCount {
+                    let value = trajectories.stock(member: member, step: step, slot: c * model.groupCount + g)
+                    text += "\(prefix)\(model.groupNames[g]),\(model.compartmentNames[c]),\(numberText(value))\n"
                 }
             }
         }
-        return text
     }
 
     /// `flows.csv`: `step,month,flow,group,to,value`, steps 0…horizon-1, one row per destination.
     static func flowsCSV(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
-        var text = (withMember ? "member," : "") + "step,month,flow,group,to,value\n"
-        for member in 0..<trajectories.members {
-            let prefix = withMember ? "\(member)," : ""
-            for step in 0..<model.horizon {
-                let month = model.start.advanced(by: step).description
-                for (k, entry) in trajectories.flowEntries.enumerated() {
-                    let flow = model.flows[entry.flow]
-                    let value = trajectories.flow(member: member, step: step, entry: k)
-                    text += "\(prefix)\(step),\(month),\(flow.name),\(model.groupNames[entry.group]),"
-                        + "\(model.compartmentNames[flow.destinations[entry.destination]]),\(numberText(value))\n"
-                }
+        perMemberTable("step,month,flow,group,to,value", model, trajectories, withMember: withMember,
+                       steps: 0..<model.horizon) { member, step, prefix, text in
+            for (k, entry) in trajectories.flowEntries.enumerated() {
+                let flow = model.flows[entry.flow]
+                let value = trajectories.flow(member: member, step: step, entry: k)
+                text += "\(prefix)\(flow.name),\(model.groupNames[entry.group]),"
+                    + "\(model.compartmentNames[flow.destinations[entry.destination]]),\(numberText(value))\n"
             }
         }
-        return text
     }
 
     /// `outputs.csv`: `step,month,output,value`, steps 0…horizon-1.
     static func outputsCSV(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
-        var text = (withMember ? "member," : "") + "step,month,output,value\n"
+        perMemberTable("step,month,output,value", model, trajectories, withMember: withMember,
+                       steps: 0..<model.horizon) { member, step, prefix, text in
+            for (o, name) in model.outputNames.enumerated() {
+                text += "\(prefix)\(name),\(numberText(trajectories.output(member: member, step: step, output: o)))\n"
+            }
+        }
+    }
+
+    /// A per-member table: the header, then for each member and step the rows that
+    /// `rows` appends, each starting with `prefix` (`[member,]step,month,`).
+    private static func perMemberTable(
+        _ header: String, _ model: EngineModel, _ trajectories: Trajectories, withMember: Bool, steps: Range<Int>,
+        rows: (_ member: Int, _ step: Int, _ prefix: String, _ text: inout String) -> Void
+    ) -> String {
+        var text = (withMember ? "member," : "") + header + "\n"
         for member in 0..<trajectories.members {
-            let prefix = withMember ? "\(member)," : ""
-            for step in 0..<model.horizon {
-                let month = model.start.advanced(by: step).description
-                for (o, name) in model.outputNames.enumerated() {
-                    text += "\(prefix)\(step),\(month),\(name),\(numberText(trajectories.output(member: member, step: step, output: o)))\n"
-                }
+            for step in steps {
+                let prefix = (withMember ? "\(member)," : "") + "\(step),\(model.start.advanced(by: step)),"
+                rows(member, step, prefix, &text)
             }
         }
         return text
