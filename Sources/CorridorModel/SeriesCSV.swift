@@ -22,12 +22,11 @@ enum SeriesCSV {
     }
 
     static func parse(text: String, file: String, groups: [String], origin: YAMLTree) throws -> SeriesData {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0[...]) }
-        if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = String(first.dropFirst()) }
+        let lines = text.csvLines
         guard let headerIndex = lines.firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw ModelError(file: file, line: 1, message: "the series file is empty; expected a header `month,value` or `month,\(groups.joined(separator: ","))`")
         }
-        let header = fields(lines[headerIndex])
+        let header = try fields(lines[headerIndex], file: file, line: headerIndex + 1)
         func headerError(_ message: String) -> ModelError {
             ModelError(file: file, line: headerIndex + 1, column: 1, message: message)
         }
@@ -60,7 +59,7 @@ enum SeriesCSV {
         for lineIndex in (headerIndex + 1)..<lines.count {
             let line = lines[lineIndex]
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            let row = fields(line)
+            let row = try fields(line, file: file, line: lineIndex + 1)
             guard row.count == header.count else {
                 throw ModelError(file: file, line: lineIndex + 1, column: 1,
                                  message: "expected \(header.count) fields like the header, found \(row.count)")
@@ -89,17 +88,11 @@ enum SeriesCSV {
         return SeriesData(points: points, origin: origin)
     }
 
-    /// Comma-separated fields with their 1-based columns; surrounding spaces and double quotes are removed.
-    static func fields(_ line: String) -> [(text: String, column: Int)] {
-        var result: [(String, Int)] = []
-        var column = 1
-        for part in line.split(separator: ",", omittingEmptySubsequences: false) {
-            var text = part.trimmingCharacters(in: .whitespaces)
-            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
-            result.append((text, column))
-            column += part.count + 1
+    static func fields(_ line: String, file: String, line number: Int) throws -> [(text: String, column: Int)] {
+        guard let fields = csvFields(line) else {
+            throw ModelError(file: file, line: number, message: "a double quote is not closed on this line")
         }
-        return result
+        return fields
     }
 }
 
