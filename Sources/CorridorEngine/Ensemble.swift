@@ -15,15 +15,23 @@ public struct RunOptions: Sendable {
     public var keepTrajectories: Bool
     /// Stream mean, sd and quantiles of every series (ensembles only).
     public var summarize: Bool
+    /// Series to keep for every member and step (cheaper than whole trajectories).
+    public var record: [SeriesKind]
+    /// Per-member multipliers on parameters: how calibration and planning run many
+    /// parameter values side by side as members of one ensemble.
+    public var adjustments: [MemberAdjustment]
 
     public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 256,
-                keepTrajectories: Bool = false, summarize: Bool = true) {
+                keepTrajectories: Bool = false, summarize: Bool = true, record: [SeriesKind] = [],
+                adjustments: [MemberAdjustment] = []) {
         self.members = members
         self.seed = seed
         self.threads = threads
         self.tileSize = tileSize
         self.keepTrajectories = keepTrajectories
         self.summarize = summarize
+        self.record = record
+        self.adjustments = adjustments
     }
 }
 
@@ -35,6 +43,8 @@ public struct EnsembleResult: Sendable {
     public let trajectories: Trajectories?
     /// Streaming statistics, for ensembles of more than one member when asked.
     public let summary: EnsembleSummary?
+    /// The series of `RunOptions.record` for every member and step.
+    public let recorded: RecordedSeries?
 }
 
 /// Runs ensembles of a compiled model.
@@ -53,8 +63,10 @@ public enum Ensemble {
         if summarize {
             reference = try referenceValues(model)
         }
-        let plan = ExecutionPlan(model: model, seed: options.seed, drawsEnabled: options.members > 1)
+        let plan = ExecutionPlan(model: model, seed: options.seed, drawsEnabled: options.members > 1,
+                                 adjustments: options.adjustments, members: options.members)
         let catalog = SeriesCatalog(model: model)
+        let recorded = options.record.isEmpty ? nil : RecordedSeries(kinds: options.record, members: options.members, horizon: model.horizon)
         let lanes = Swift.min(options.tileSize, options.members)
         let tileCount = (options.members + lanes - 1) / lanes
         let workerCount = Swift.min(options.threads, tileCount)
@@ -66,7 +78,10 @@ public enum Ensemble {
 
         DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
             let runner = TileRunner(plan: plan, lanes: lanes)
-            let summary = summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference, lanes: lanes) : nil
+            var observer = RunObserver(
+                trajectories: trajectories.map { TrajectoryRecorder(store: $0) },
+                summary: summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference, lanes: lanes) : nil,
+                recorded: recorded)
             let firstTile = worker * tileCount / workerCount
             let endTile = (worker + 1) * tileCount / workerCount
             for tile in firstTile..<endTile {
@@ -74,24 +89,9 @@ public enum Ensemble {
                 let first = tile * lanes
                 let count = Swift.min(lanes, members - first)
                 do {
-                    if let trajectories {
-                        var recorder = TrajectoryRecorder(store: trajectories)
-                        if let summary {
-                            var both = BothObservers(first: recorder, second: summary)
-                            summary.beginTile(first: first, count: count)
-                            try runner.run(first: first, count: count, observer: &both)
-                            summary.endTile()
-                        } else {
-                            try runner.run(first: first, count: count, observer: &recorder)
-                        }
-                    } else if var summary {
-                        summary.beginTile(first: first, count: count)
-                        try runner.run(first: first, count: count, observer: &summary)
-                        summary.endTile()
-                    } else {
-                        var none = NoObserver()
-                        try runner.run(first: first, count: count, observer: &none)
-                    }
+                    observer.summary?.beginTile(first: first, count: count)
+                    try runner.run(first: first, count: count, observer: &observer)
+                    observer.summary?.endTile()
                 } catch {
                     failure.withLock { current in
                         if current == nil || current!.tile > tile { current = (tile, error) }
@@ -101,7 +101,7 @@ public enum Ensemble {
                 let done = completed.add(count, ordering: .relaxed).newValue
                 progress?(done)
             }
-            if let summary {
+            if let summary = observer.summary {
                 summaries.withLock { $0[worker] = summary }
             }
         }
@@ -109,7 +109,7 @@ public enum Ensemble {
         let summary = summarize
             ? SummaryWorker.finish(workers: summaries.withLock { table in table.keys.sorted().map { table[$0]! } }, members: members)
             : nil
-        return EnsembleResult(model: model, members: members, trajectories: trajectories, summary: summary)
+        return EnsembleResult(model: model, members: members, trajectories: trajectories, summary: summary, recorded: recorded)
     }
 
     /// The deterministic run's value of every summary cell (0 where it is not finite).
@@ -143,20 +143,22 @@ struct ReferenceRecorder: TileObserver {
     mutating func observeEnd(_ step: Int, _ view: TileView) { observeStep(step, view) }
 }
 
-struct NoObserver: TileObserver {
-    func observeStep(_ step: Int, _ view: TileView) {}
-    func observeEnd(_ step: Int, _ view: TileView) {}
-}
+/// What a worker hands each tile to: whole trajectories, the streaming summary and
+/// selected series, each when asked for.
+struct RunObserver: TileObserver {
+    var trajectories: TrajectoryRecorder?
+    var summary: SummaryWorker?
+    var recorded: RecordedSeries?
 
-struct BothObservers<First: TileObserver, Second: TileObserver>: TileObserver {
-    var first: First
-    var second: Second
     mutating func observeStep(_ step: Int, _ view: TileView) {
-        first.observeStep(step, view)
-        second.observeStep(step, view)
+        trajectories?.observeStep(step, view)
+        summary?.observeStep(step, view)
+        recorded?.record(step: step, view: view, includeFlows: true)
     }
+
     mutating func observeEnd(_ step: Int, _ view: TileView) {
-        first.observeEnd(step, view)
-        second.observeEnd(step, view)
+        trajectories?.observeEnd(step, view)
+        summary?.observeEnd(step, view)
+        recorded?.record(step: step, view: view, includeFlows: false)
     }
 }

@@ -45,7 +45,11 @@ public struct SeriesCatalog: Sendable {
     }
 
     func values(_ series: Int, in view: TileView) -> UnsafePointer<Double> {
-        switch kinds[series] {
+        Self.values(of: kinds[series], in: view)
+    }
+
+    static func values(of kind: SeriesKind, in view: TileView) -> UnsafePointer<Double> {
+        switch kind {
         case let .stock(slot): return view.stock(slot: slot)
         case let .flow(flow, group): return view.flowAmount(flow: flow, group: group)
         case let .output(index): return view.output(index)

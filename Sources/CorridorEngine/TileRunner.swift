@@ -58,7 +58,14 @@ protocol TileObserver {
 
 /// Member-independent facts derived from an `EngineModel` once per run.
 final class ExecutionPlan: @unchecked Sendable {
-    struct ParameterFill { let register: Int; let parameter: Int; let group: Int; let drawSlot: Int? }
+    struct ParameterFill {
+        let register: Int
+        let parameter: Int
+        let group: Int
+        let drawSlot: Int?
+        /// Member adjustments that apply to this register.
+        let adjustments: [MemberAdjustment]
+    }
     struct DrawSlot { let stream: RandomStream; let distribution: Uncertainty.Distribution }
     struct Source {
         let compartment: Int
@@ -81,7 +88,8 @@ final class ExecutionPlan: @unchecked Sendable {
     let shareRegisterCount: Int
     let outputRegisters: [Int32]
 
-    init(model: EngineModel, seed: UInt64, drawsEnabled: Bool) {
+    init(model: EngineModel, seed: UInt64, drawsEnabled: Bool, adjustments: [MemberAdjustment] = [], members: Int = 1) {
+        precondition(adjustments.allSatisfy { $0.factors.count >= members }, "an adjustment needs a factor for every member")
         self.model = model
         groupCount = model.groupCount
         horizon = model.horizon
@@ -108,7 +116,9 @@ final class ExecutionPlan: @unchecked Sendable {
                         slot = drawSlots.count - 1
                     }
                 }
-                parameterFills.append(ParameterFill(register: register, parameter: index, group: group, drawSlot: slot))
+                parameterFills.append(ParameterFill(
+                    register: register, parameter: index, group: group, drawSlot: slot,
+                    adjustments: adjustments.filter { $0.parameter == index && $0.groups.contains(group) }))
             case let .total(compartment): totals.append((register, compartment))
             case let .constant(value): constants.append((register, value))
             case let .flowTotal(flow): flowTotals.append((register, flow))
@@ -194,7 +204,7 @@ final class TileRunner {
         let tileView = TileView(firstMember: first, count: n, lanes: lanes, registers: registers,
                                 amounts: amounts, shares: shares, plan: plan)
         for step in 0..<plan.horizon {
-            fillStepInputs(step: step, count: n)
+            fillStepInputs(step: step, first: first, count: n)
             execute(model.flowProgram, count: n)
             computeFlows(count: n)
             for fill in plan.flowTotalFills {
@@ -231,22 +241,27 @@ final class TileRunner {
     }
 
     /// Fills parameter and total registers for a step.
-    private func fillStepInputs(step: Int, count n: Int) {
+    private func fillStepInputs(step: Int, first: Int, count n: Int) {
         let groups = plan.groupCount
         for fill in plan.parameterFills {
             let track = plan.model.parameters[fill.parameter]
             let base = track.values[step * groups + fill.group]
             let out = register(fill.register)
-            guard let slot = fill.drawSlot else {
+            if let slot = fill.drawSlot {
+                let draw = draws + slot * lanes
+                switch plan.drawSlots[slot].distribution {
+                case .lognormal, .uniform:
+                    for l in 0..<n { out[l] = base * draw[l] }
+                case let .normal(_, low, high):
+                    for l in 0..<n { out[l] = Swift.min(Swift.max(base + draw[l], low), high) }
+                }
+            } else {
                 for l in 0..<n { out[l] = base }
-                continue
             }
-            let draw = draws + slot * lanes
-            switch plan.drawSlots[slot].distribution {
-            case .lognormal, .uniform:
-                for l in 0..<n { out[l] = base * draw[l] }
-            case let .normal(_, low, high):
-                for l in 0..<n { out[l] = Swift.min(Swift.max(base + draw[l], low), high) }
+            for adjustment in fill.adjustments where adjustment.steps.contains(step) {
+                adjustment.factors.withUnsafeBufferPointer { factors in
+                    for l in 0..<n { out[l] *= factors[first + l] }
+                }
             }
         }
         for fill in plan.totalFills {
