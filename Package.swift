@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CorridorEngine", targets: ["CorridorEngine"]),
         .library(name: "CorridorModel", targets: ["CorridorModel"]),
         .library(name: "CorridorLinearAlgebra", targets: ["CorridorLinearAlgebra"]),
+        .library(name: "CorridorAnalysis", targets: ["CorridorAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,11 +35,16 @@ let package = Package(
             name: "CorridorModel",
             dependencies: ["CorridorEngine", "Yams", .product(name: "RealModule", package: "swift-numerics")]
         ),
+        // Analysis: calibration against observed series, backtests.
+        .target(
+            name: "CorridorAnalysis",
+            dependencies: ["CorridorEngine", "CorridorModel", "CorridorLinearAlgebra"]
+        ),
         // The commands of the `corridor` tool, as a library so tests can drive them.
         .target(
             name: "CorridorCLI",
             dependencies: [
-                "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra",
+                "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra", "CorridorAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +60,10 @@ let package = Package(
         .testTarget(
             name: "CorridorModelTests",
             dependencies: ["CorridorModel", "CorridorEngine", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .testTarget(
+            name: "CorridorAnalysisTests",
+            dependencies: ["CorridorAnalysis", "CorridorModel", "CorridorEngine"]
         ),
         .testTarget(
             name: "CorridorCLITests",

@@ -80,12 +80,73 @@ public struct Model {
     public var flowNames: [String] { flows.map(\.name) }
     public var outputNames: [String] { outputs.map(\.name) }
 
-    func parameterIndex(_ name: String) -> Int? { parameters.firstIndex { $0.name == name } }
+    /// The index of a parameter, as `EngineModel.parameters` and `MemberAdjustment` use it.
+    public func parameterIndex(_ name: String) -> Int? { parameters.firstIndex { $0.name == name } }
+
+    /// Whether a parameter can differ between groups.
+    public func isPerGroup(_ name: String) -> Bool { parameterIndex(name).map { parameters[$0].isPerGroup } ?? false }
+
+    /// Gives a parameter its own value for every group (the same numbers as before), so
+    /// that groups can be changed apart, e.g. fitted separately.
+    public mutating func makePerGroup(_ name: String) {
+        guard let index = parameterIndex(name) else { return }
+        parameters[index].value?.isPerGroup = true
+    }
+
+    /// The parameter's definition with every number multiplied by `factor(group, month)`,
+    /// as a scenario `set` entry in YAML flow style. With `months`, the result is a series
+    /// over those months (the value in force before them is kept as `value`).
+    public func scaledDefinition(_ name: String, months: ClosedRange<Month>?, factor: (Int, Month) -> Double) -> String {
+        let spec = parameters[parameterIndex(name)!]
+        func numbers(_ values: [Double], at month: Month) -> String {
+            let scaled = values.enumerated().map { $0.element * factor($0.offset, month) }
+            if Set(scaled).count == 1 && !spec.isPerGroup { return yamlNumber(scaled[0]) }
+            return "{" + zip(groups, scaled).map { "\($0): \(yamlNumber($1))" }.joined(separator: ", ") + "}"
+        }
+        if let months {
+            var entries: [String] = []
+            var month = months.lowerBound
+            while month <= months.upperBound {
+                entries.append("\(month): \(numbers(value(of: spec, at: month), at: month))")
+                month = month.advanced(by: 1)
+            }
+            let before = spec.value.map { "value: \(numbers($0.values, at: months.lowerBound.advanced(by: -1))), " } ?? ""
+            return "{\(before)series: {\(entries.joined(separator: ", "))}}"
+        }
+        var parts: [String] = []
+        if let value = spec.value { parts.append("value: \(numbers(value.values, at: start))") }
+        if let schedule = spec.schedule {
+            let entries = schedule.map { entry in
+                "{from: \(entry.from), value: \(numbers(entry.value.values, at: entry.from))" + (entry.ramp.map { ", ramp: \($0)" } ?? "") + "}"
+            }
+            parts.append("schedule: [\(entries.joined(separator: ", "))]")
+        }
+        if let series = spec.series {
+            parts.append("series: {" + series.points.map { "\($0.month): \(numbers($0.value.values, at: $0.month))" }.joined(separator: ", ") + "}")
+        }
+        return "{\(parts.joined(separator: ", "))}"
+    }
+
+    /// A parameter's value for every group in a month, before draws.
+    func value(of spec: ParameterSpec, at month: Month) -> [Double] {
+        let offset = month.months(since: start)
+        if offset >= 0 {
+            let track = Self.resolve(spec, start: start, horizon: offset + 1, groupCount: groups.count)
+            return Array(track[(offset * groups.count)...])
+        }
+        let track = Self.resolve(spec, start: month, horizon: 1, groupCount: groups.count)
+        return track
+    }
+}
+
+/// A number in YAML: the shortest text that reads back to the same double.
+func yamlNumber(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
 }
 
 /// What `corridor run` runs: a model with a scenario's overrides and settings applied.
 public struct RunDefinition {
-    public internal(set) var model: Model
+    public var model: Model
     /// The scenario's name, or the model's when a model file is run directly.
     public internal(set) var name: String
     /// The file that was loaded (scenario or model).

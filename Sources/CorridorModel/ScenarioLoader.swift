@@ -4,7 +4,8 @@ import Foundation
 /// Loads model and scenario files (YAML, or JSON by the `.json` extension).
 public enum ScenarioLoader {
     static let scenarioFormat = "corridor-scenario/1"
-    static let scenarioKeys = ["format", "name", "model", "horizon", "members", "seed", "set"]
+    static let scenarioKeys = ["format", "name", "model", "overlays", "horizon", "members", "seed", "set"]
+    static let overlayFormat = "corridor-overlay/1"
 
     /// Loads a model file or a scenario file (told apart by its `format`), validating
     /// everything: what `corridor validate` checks and `corridor run` runs.
@@ -67,6 +68,17 @@ public enum ScenarioLoader {
         let horizon = try table["horizon"].map { try $0.integer(what: "a horizon in steps (months)", atLeast: 1) }
         let members = try table["members"].map { try $0.integer(what: "an ensemble size", atLeast: 1) }
         let seed = try table["seed"].map { UInt64(try $0.integer(what: "a seed", atLeast: 0)) }
+        if let overlays = table["overlays"], !overlays.isNull {
+            for item in try overlays.sequence(what: "overlay file paths") {
+                let relative = try item.scalarText(what: "an overlay file path")
+                let url = URL(fileURLWithPath: relative, relativeTo: folder).standardizedFileURL
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw item.error("overlay file '\(relative)' not found (looked for \(displayPath(url))); run the calibration that writes it, or fix the path")
+                }
+                let (overlayTree, overlayFolder) = try parseFile(path: url.path, shown: displayPath(url))
+                try apply(overlay: overlayTree, folder: overlayFolder, to: &model)
+            }
+        }
         if let overrides = table["set"], !overrides.isNull {
             let parser = ModelParser(groups: model.groups, compartments: model.compartments, folder: folder)
             for (key, value) in try overrides.mapping(what: "overrides (a mapping from parameter name to its new definition)") {
@@ -75,6 +87,27 @@ public enum ScenarioLoader {
         }
         return RunDefinition(model: model, name: name, file: tree.file, isScenario: true,
                              horizon: horizon, members: members, seed: seed)
+    }
+
+    /// Applies an overlay file (`format: corridor-overlay/1`, with a `set` mapping), as
+    /// calibration writes them.
+    static func apply(overlay tree: YAMLTree, folder: URL, to model: inout Model) throws {
+        let entries = try tree.mapping(allowed: ["format", "set"])
+        var table: [String: YAMLTree] = [:]
+        for (key, value) in entries { table[key] = value }
+        guard let format = table["format"], try format.scalarText(what: "a format") == overlayFormat else {
+            throw tree.error("not an overlay: an overlay file starts with `format: \(overlayFormat)`")
+        }
+        let parser = ModelParser(groups: model.groups, compartments: model.compartments, folder: folder)
+        for (key, value) in try table["set"]?.mapping(what: "overrides") ?? [] {
+            try override(&model, parameter: key, with: value, parser: parser)
+        }
+    }
+
+    /// Applies overlay text (e.g. a calibration's result before it is written).
+    public static func applyOverlay(_ definition: inout RunDefinition, text: String, file: String) throws {
+        let tree = try YAMLTree.parse(text: text, file: file, isJSON: false)
+        try apply(overlay: tree, folder: URL(fileURLWithPath: file).deletingLastPathComponent(), to: &definition.model)
     }
 
     static func override(_ model: inout Model, parameter name: String, with tree: YAMLTree, parser: ModelParser) throws {

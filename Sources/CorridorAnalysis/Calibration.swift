@@ -1,0 +1,314 @@
+import CorridorEngine
+import CorridorLinearAlgebra
+import CorridorModel
+import Foundation
+import RealModule
+
+/// How well a fitted model reproduces one observed series over the window.
+public struct FitStatistics: Sendable {
+    public var target: String
+    public var count: Int
+    /// Root-mean-square error, in the observed series' unit.
+    public var rmse: Double
+    /// Mean absolute percentage error (observations of 0 left out), percent.
+    public var mape: Double
+    /// Coefficient of determination, 1 − SS_res / SS_tot.
+    public var rSquared: Double
+}
+
+/// One model value set against one observation.
+public struct ComparedValue: Sendable {
+    public var target: Int
+    public var period: Period
+    public var observed: Double
+    public var model: Double
+}
+
+/// What `calibrate` found.
+public struct CalibrationResult {
+    public var iterations: Int
+    /// Weighted sum of squared relative residuals, before and after.
+    public var initialCost: Double
+    public var finalCost: Double
+    public var statistics: [FitStatistics]
+    public var compared: [ComparedValue]
+    /// The overlay (a `corridor-overlay/1` file) holding the fitted values.
+    public var overlay: String
+    /// The definition with the fitted values applied.
+    public var fitted: RunDefinition
+}
+
+/// Levenberg–Marquardt fits of model parameters to observed series. Every Jacobian is
+/// one batch run: member 0 at the current values and one member per fitted unknown,
+/// perturbed; the damped normal equations are solved with LAPACK (dgesv) on OpenBLAS.
+public struct Calibrator {
+    /// One fitted number: a parameter's factor for some groups over some steps.
+    struct Unknown {
+        var parameter: String
+        var parameterIndex: Int
+        /// Groups (model indices) it scales; for a parameter with one value for all groups, [0].
+        var groups: [Int]
+        /// The group it is reported for, if fitted per group.
+        var group: Int?
+        var month: Month?
+        var steps: Range<Int>
+        /// The model's own value where the bounds apply; the fitted value is base × factor.
+        var base: Double
+        var minimum: Double
+        var maximum: Double
+
+        func value(_ u: Double) -> Double {
+            let s = 1 / (1 + Double.exp(-u))
+            return minimum * Double.pow(maximum / minimum, s)
+        }
+
+        func coordinate(of value: Double) -> Double {
+            let s = Swift.min(Swift.max(Double.log(value / minimum) / Double.log(maximum / minimum), 1e-4), 1 - 1e-4)
+            return Double.log(s / (1 - s))
+        }
+    }
+
+    /// One observation and the model cells that reproduce it.
+    struct Residual {
+        var target: Int
+        var period: Period
+        var observed: Double
+        /// Recorded series indices and steps summed (then divided by `divisor` for means).
+        var cells: [(series: Int, step: Int)]
+        var divisor: Double
+        var scale: Double
+        var weight: Double
+    }
+
+    let config: CalibrationConfig
+    var definition: RunDefinition
+    let engineModel: EngineModel
+    let unknowns: [Unknown]
+    let residuals: [Residual]
+    let recordKinds: [SeriesKind]
+    let threads: Int
+
+    public init(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, threads: Int) throws {
+        self.config = config
+        self.threads = threads
+        var definition = definition
+        let start = definition.model.start
+        guard config.window.lowerBound >= start else {
+            throw ModelError(file: config.file, message: "the window starts at \(config.window.lowerBound), before the model's start \(start)")
+        }
+        for parameter in config.parameters where !parameter.groups.isEmpty {
+            guard definition.model.parameterIndex(parameter.name) != nil else { continue }
+            definition.model.makePerGroup(parameter.name)
+        }
+        self.definition = definition
+        let model = definition.model
+        let horizon = config.window.upperBound.months(since: start) + 2
+        engineModel = model.compile(horizon: horizon)
+        let groupCount = model.groups.count
+
+        var unknowns: [Unknown] = []
+        for parameter in config.parameters {
+            guard let index = model.parameterIndex(parameter.name) else {
+                throw ModelError(file: config.file, message: "the model has no parameter '\(parameter.name)' to fit; its parameters are \(model.parameterNames.joined(separator: ", "))")
+            }
+            for group in parameter.groups where !model.groups.contains(group) {
+                throw ModelError(file: config.file, message: "parameter '\(parameter.name)': unknown group '\(group)'; the groups are \(model.groups.joined(separator: ", "))")
+            }
+            let perGroup = model.isPerGroup(parameter.name)
+            let fittedGroups: [[Int]] = parameter.groups.isEmpty
+                ? [perGroup ? Array(0..<groupCount) : [0]]
+                : parameter.groups.map { [model.groups.firstIndex(of: $0)!] }
+            let track = engineModel.parameters[index].values
+            let months: [Month?] = parameter.monthly
+                ? stride(from: 0, through: config.window.upperBound.months(since: config.window.lowerBound), by: 1).map { config.window.lowerBound.advanced(by: $0) }
+                : [nil]
+            for month in months {
+                for groups in fittedGroups {
+                    let steps = month.map { $0.months(since: start)..<($0.months(since: start) + 1) } ?? 0..<horizon
+                    let step = month?.months(since: start) ?? config.window.lowerBound.months(since: start)
+                    let base = track[step * groupCount + groups[0]]
+                    guard base > 0 else {
+                        throw ModelError(file: config.file, message: "parameter '\(parameter.name)' is \(base) at \(start.advanced(by: step)); a fitted parameter must be positive where it is fitted (values move by factors)")
+                    }
+                    unknowns.append(Unknown(
+                        parameter: parameter.name, parameterIndex: index, groups: groups,
+                        group: parameter.groups.isEmpty ? nil : groups[0], month: month, steps: steps, base: base,
+                        minimum: parameter.minimum, maximum: parameter.maximum))
+                }
+            }
+        }
+        self.unknowns = unknowns
+
+        let catalog = SeriesCatalog(model: engineModel)
+        var recordKinds: [SeriesKind] = []
+        var residuals: [Residual] = []
+        for (t, target) in config.targets.enumerated() {
+            var seriesIndices: [Int] = []
+            for name in target.model {
+                guard let index = catalog.names.firstIndex(of: name) else {
+                    throw ModelError(file: config.file, message: "target '\(target.label)': the model has no series '\(name)'; series are named like \(catalog.names.prefix(3).joined(separator: ", ")) …")
+                }
+                let kind = catalog.kinds[index]
+                if let existing = recordKinds.firstIndex(of: kind) {
+                    seriesIndices.append(existing)
+                } else {
+                    recordKinds.append(kind)
+                    seriesIndices.append(recordKinds.count - 1)
+                }
+            }
+            let observations = observed.series(target.observedSeries, group: target.observedGroup)
+                .filter { config.window.contains($0.period.months.lowerBound) && config.window.contains($0.period.months.upperBound) }
+            guard !observations.isEmpty else {
+                throw ModelError(file: config.file, message: "target '\(target.label)': no observations of \(target.observedSeries) for \(target.observedGroup) inside the window \(config.window.lowerBound)…\(config.window.upperBound)")
+            }
+            let scale = Swift.max(observations.reduce(0) { $0 + abs($1.value) } / Double(observations.count), 1e-9)
+            for observation in observations {
+                let first = observation.period.months.lowerBound.months(since: start)
+                let last = observation.period.months.upperBound.months(since: start)
+                let steps: [Int] = target.aggregate == .end ? [last + 1] : Array(first...last)
+                residuals.append(Residual(
+                    target: t, period: observation.period, observed: observation.value,
+                    cells: seriesIndices.flatMap { series in steps.map { (series, $0) } },
+                    divisor: target.aggregate == .mean ? Double(steps.count) : 1,
+                    scale: scale, weight: target.weight))
+            }
+        }
+        self.residuals = residuals
+        self.recordKinds = recordKinds
+    }
+
+    /// Model values of every residual for every member of a run where unknown i has
+    /// coordinate `coordinates[m][i]` in member m.
+    func modelValues(coordinates: [[Double]]) throws -> [[Double]] {
+        let members = coordinates.count
+        let adjustments = unknowns.enumerated().map { i, unknown in
+            MemberAdjustment(parameter: unknown.parameterIndex, groups: unknown.groups, steps: unknown.steps,
+                             factors: coordinates.map { unknown.value($0[i]) / unknown.base })
+        }
+        let result = try Ensemble.run(engineModel, options: RunOptions(
+            members: members, threads: threads, tileSize: 64, summarize: false, record: recordKinds, adjustments: adjustments))
+        let recorded = result.recorded!
+        return (0..<members).map { member in
+            residuals.map { residual in
+                residual.cells.reduce(0) { $0 + recorded.value(member: member, step: $1.step, series: $1.series) } / residual.divisor
+            }
+        }
+    }
+
+    func weightedResiduals(_ values: [Double]) -> [Double] {
+        zip(residuals, values).map { residual, value in residual.weight * (value - residual.observed) / residual.scale }
+    }
+
+    static func cost(_ residuals: [Double]) -> Double { residuals.reduce(0) { $0 + $1 * $1 } }
+
+    /// Runs Levenberg–Marquardt from the model's current values.
+    public func fit(progress: ((Int, Double) -> Void)? = nil) throws -> CalibrationResult {
+        var u = unknowns.map { $0.coordinate(of: $0.base) }
+        let step = 1e-4
+        let initialCost = Self.cost(weightedResiduals(try modelValues(coordinates: [u])[0]))
+        var cost = initialCost
+        var lambda = 1e-2
+        var iterations = 0
+        let p = unknowns.count, r = residuals.count
+        while iterations < config.maximumIterations {
+            iterations += 1
+            // Jacobian: member 0 at u, member i + 1 with unknown i moved by `step`.
+            var batch = [u]
+            for i in 0..<p {
+                var moved = u
+                moved[i] += step
+                batch.append(moved)
+            }
+            let values = try modelValues(coordinates: batch)
+            let base = weightedResiduals(values[0])
+            var jacobian = Matrix(rows: r, columns: p)
+            for i in 0..<p {
+                let movedResiduals = weightedResiduals(values[i + 1])
+                for k in 0..<r { jacobian[k, i] = (movedResiduals[k] - base[k]) / step }
+            }
+            let normal = try LinearAlgebra.multiply(jacobian, jacobian, transposeA: true)
+            let gradient = try LinearAlgebra.multiply(jacobian, Matrix(rows: r, columns: 1, columnMajor: base), transposeA: true)
+            let largestDiagonal = (0..<p).map { normal[$0, $0] }.max() ?? 1
+            var accepted = false
+            for _ in 0..<10 {
+                var damped = normal
+                for i in 0..<p { damped[i, i] += lambda * (normal[i, i] + 1e-9 * Swift.max(largestDiagonal, 1e-12)) }
+                let negativeGradient = Matrix(rows: p, columns: 1, columnMajor: (0..<p).map { -gradient[$0, 0] })
+                let delta = try LinearAlgebra.solve(damped, negativeGradient)
+                let candidate = (0..<p).map { u[$0] + Swift.min(Swift.max(delta[$0, 0], -4), 4) }
+                let candidateResiduals = weightedResiduals(try modelValues(coordinates: [candidate])[0])
+                let candidateCost = Self.cost(candidateResiduals)
+                if candidateCost.isFinite && candidateCost < cost {
+                    let improvement = (cost - candidateCost) / Swift.max(cost, 1e-300)
+                    u = candidate
+                    cost = candidateCost
+                    lambda = Swift.max(lambda / 3, 1e-9)
+                    accepted = improvement > 1e-9
+                    break
+                }
+                lambda *= 5
+            }
+            progress?(iterations, cost)
+            if !accepted { break }
+        }
+        let finalValues = try modelValues(coordinates: [u])[0]
+        return CalibrationResult(
+            iterations: iterations, initialCost: initialCost, finalCost: cost,
+            statistics: statistics(finalValues), compared: compared(finalValues),
+            overlay: overlay(u), fitted: try fittedDefinition(u))
+    }
+
+    func compared(_ values: [Double]) -> [ComparedValue] {
+        zip(residuals, values).map { ComparedValue(target: $0.target, period: $0.period, observed: $0.observed, model: $1) }
+    }
+
+    func statistics(_ values: [Double]) -> [FitStatistics] {
+        config.targets.enumerated().map { t, target in
+            let pairs = zip(residuals, values).filter { $0.0.target == t }.map { ($0.0.observed, $0.1) }
+            return Self.statistics(label: target.label, pairs: pairs)
+        }
+    }
+
+    /// RMSE, MAPE and R² of (observed, model) pairs.
+    public static func statistics(label: String, pairs: [(Double, Double)]) -> FitStatistics {
+        let n = Double(pairs.count)
+        let squared = pairs.reduce(0) { $0 + ($1.1 - $1.0) * ($1.1 - $1.0) }
+        let nonzero = pairs.filter { $0.0 != 0 }
+        let mape = nonzero.isEmpty ? .nan : 100 * nonzero.reduce(0) { $0 + abs($1.1 - $1.0) / abs($1.0) } / Double(nonzero.count)
+        let mean = pairs.reduce(0) { $0 + $1.0 } / n
+        let total = pairs.reduce(0) { $0 + ($1.0 - mean) * ($1.0 - mean) }
+        return FitStatistics(target: label, count: pairs.count, rmse: (squared / n).squareRoot(), mape: mape,
+                             rSquared: total > 0 ? 1 - squared / total : .nan)
+    }
+
+    /// The factor of every group at every month for one fitted parameter.
+    func factor(parameter name: String, coordinates u: [Double]) -> (Int, Month) -> Double {
+        let relevant = unknowns.enumerated().filter { $0.element.parameter == name }
+        return { group, month in
+            for (i, unknown) in relevant where (unknown.group == nil || unknown.group == group) && (unknown.month == nil || unknown.month == month) {
+                return unknown.value(u[i]) / unknown.base
+            }
+            return 1
+        }
+    }
+
+    func overlay(_ u: [Double]) -> String {
+        var lines = [
+            "format: corridor-overlay/1",
+            "# Fitted by `corridor calibrate \(config.file)` to \(Set(config.targets.map(\.observedSeries)).sorted().joined(separator: ", "))",
+            "# over \(config.window.lowerBound)…\(config.window.upperBound). Do not edit by hand: run the calibration again.",
+            "set:",
+        ]
+        for parameter in config.parameters {
+            let months = parameter.monthly ? config.window : nil
+            lines.append("  \(parameter.name): \(definition.model.scaledDefinition(parameter.name, months: months, factor: factor(parameter: parameter.name, coordinates: u)))")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func fittedDefinition(_ u: [Double]) throws -> RunDefinition {
+        var fitted = definition
+        try ScenarioLoader.applyOverlay(&fitted, text: overlay(u), file: config.outputPath)
+        return fitted
+    }
+}

@@ -1,0 +1,100 @@
+import CorridorEngine
+import CorridorModel
+import Foundation
+
+/// A calibration file (`format: corridor-calibration/1`): which parameters to fit, within
+/// which bounds, against which observed series.
+public struct CalibrationConfig {
+    /// A parameter to fit. Values stay within `[minimum, maximum]` (both > 0).
+    public struct FittedParameter {
+        public var name: String
+        public var minimum: Double
+        public var maximum: Double
+        /// Groups fitted apart; empty: one factor for the whole parameter.
+        public var groups: [String]
+        /// Fitted month by month over the window (a driver), else one factor for all months.
+        public var monthly: Bool
+    }
+
+    /// How model values are gathered over an observed period longer than a month.
+    public enum Aggregate: String {
+        /// Total over the period's months (flows: people moved).
+        case sum
+        /// Mean over the period's months.
+        case mean
+        /// Value at the end of the period (stocks: the state at the start of the next month).
+        case end
+    }
+
+    /// A model series compared with an observed series.
+    public struct Target {
+        /// `stock:C:G`, `flow:F:G` or `output:NAME`; several joined by `+` are added.
+        public var model: [String]
+        public var observedSeries: String
+        public var observedGroup: String
+        public var weight: Double
+        public var aggregate: Aggregate
+        public var label: String { "\(model.joined(separator: "+")) ~ \(observedSeries)[\(observedGroup)]" }
+    }
+
+    public var file: String
+    /// The scenario (or model) whose settings the fit starts from.
+    public var scenarioPath: String
+    public var observedPath: String
+    public var window: ClosedRange<Month>
+    /// Where the fitted values are written, as an overlay.
+    public var outputPath: String
+    public var parameters: [FittedParameter]
+    public var targets: [Target]
+    public var maximumIterations: Int
+
+    public static let format = "corridor-calibration/1"
+
+    public static func load(path: String) throws -> CalibrationConfig {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw ModelError(file: path, message: "no such file or not UTF-8 text; check the path")
+        }
+        let document = try YAMLDocument(text: text, file: path)
+        let folder = url.deletingLastPathComponent()
+        func resolve(_ relative: String) -> String { URL(fileURLWithPath: relative, relativeTo: folder).standardizedFileURL.path }
+        let root = try document.root.mapping(allowed: ["format", "scenario", "observed", "window", "output", "parameters", "targets", "iterations"])
+        guard try root.required("format").text() == format else {
+            throw try root.required("format").error("unknown format; a calibration file starts with `format: \(format)`")
+        }
+        let windowNode = try root.required("window").mapping(allowed: ["from", "to"])
+        let from = try windowNode.required("from").month(), to = try windowNode.required("to").month()
+        guard from <= to else { throw try windowNode.required("to").error("the window ends (\(to)) before it starts (\(from))") }
+        var parameters: [FittedParameter] = []
+        for item in try root.required("parameters").sequence() {
+            let entry = try item.mapping(allowed: ["name", "min", "max", "groups", "monthly"])
+            let minimum = try entry.required("min").number(), maximum = try entry.required("max").number()
+            guard minimum > 0, maximum > minimum else {
+                throw item.error("bounds must satisfy 0 < min < max (fitted values move by factors), found min \(minimum), max \(maximum)")
+            }
+            parameters.append(FittedParameter(
+                name: try entry.required("name").text(), minimum: minimum, maximum: maximum,
+                groups: try entry.optional("groups")?.sequence().map { try $0.text() } ?? [],
+                monthly: try entry.optional("monthly")?.boolean() ?? false))
+        }
+        var targets: [Target] = []
+        for item in try root.required("targets").sequence() {
+            let entry = try item.mapping(allowed: ["model", "observed", "group", "weight", "aggregate"])
+            let aggregateText = try entry.optional("aggregate")?.text() ?? "sum"
+            guard let aggregate = Aggregate(rawValue: aggregateText) else {
+                throw try entry.required("aggregate").error("unknown aggregate '\(aggregateText)'; valid: sum, mean, end")
+            }
+            targets.append(Target(
+                model: try entry.required("model").text().split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) },
+                observedSeries: try entry.required("observed").text(),
+                observedGroup: try entry.optional("group")?.text() ?? "ALL",
+                weight: try entry.optional("weight")?.number() ?? 1,
+                aggregate: aggregate))
+        }
+        return CalibrationConfig(
+            file: path, scenarioPath: resolve(try root.required("scenario").text()),
+            observedPath: resolve(try root.required("observed").text()), window: from...to,
+            outputPath: resolve(try root.required("output").text()), parameters: parameters, targets: targets,
+            maximumIterations: try root.optional("iterations").map { Int(try $0.number()) } ?? 40)
+    }
+}
