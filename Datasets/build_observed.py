@@ -55,6 +55,11 @@ def encounters():
         by_component[(component,) + key] += value
         if r["title_of_authority"] == "Title 42":
             expulsions[key] += value
+    for table in (totals, expulsions):
+        for (group, period), value in list(table.items()):
+            table[("ALL", period)] = table.get(("ALL", period), 0) + value
+    for (component, group, period), value in list(by_component.items()):
+        by_component[(component, "ALL", period)] = by_component.get((component, "ALL", period), 0) + value
     unit = "encounter events (repeat crossers counted each time)"
     for (group, period), value in totals.items():
         rows.append(["cbp_sw_encounters", group, period, str(value), unit, CBP])
@@ -123,9 +128,12 @@ def region():
 def protection():
     rows = []
     for r in read("mpp_migrant_protection_protocols_2019_2022.csv"):
-        if r["series"] == "mpp_enrollments_sw_border" and r["component"] == "CBP" and len(r["period"]) == 7:
+        if r["series"] == "mpp_enrollments_sw_border" and r["component"] == "CBP total" and len(r["period"]) == 7:
             rows.append(["mpp_enrollments", "ALL", r["period"], number(r["value"]), "persons enrolled in MPP at the Southwest border",
                          "CBP, Migrant Protection Protocols FY2020 and FY2021 monthly tables"])
+        elif r["series"] == "mpp_winddown_admitted_to_us" and len(r["period"]) == 7:
+            rows.append(["mpp_winddown_admitted", "ALL", r["period"], number(r["value"]), "persons in MPP admitted to the US in the 2021 wind-down",
+                         "TRAC Immigration, MPP wind-down data (via A. Kocher)"])
     for r in read("us_refugee_admissions_and_ceilings_fy1980_fy2025.csv"):
         if r["series"] == "us_refugee_admissions" and r["country"] in GROUP and r["period"] != "FY2025" and r["value"]:
             rows.append(["us_refugee_admissions", GROUP[r["country"]], r["period"], number(r["value"]),

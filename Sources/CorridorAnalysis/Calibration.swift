@@ -50,7 +50,10 @@ public struct Calibrator {
         var groups: [Int]
         /// The group it is reported for, if fitted per group.
         var group: Int?
+        /// The month of a month-by-month value.
         var month: Month?
+        /// The months a one-value factor applies to.
+        var months: ClosedRange<Month>?
         var steps: Range<Int>
         /// The model's own value where the bounds apply; the fitted value is base × factor.
         var base: Double
@@ -120,19 +123,27 @@ public struct Calibrator {
                 : parameter.groups.map { [model.groups.firstIndex(of: $0)!] }
             let track = engineModel.parameters[index].values
             let months: [Month?] = parameter.monthly
-                ? stride(from: 0, through: config.window.upperBound.months(since: config.window.lowerBound), by: 1).map { config.window.lowerBound.advanced(by: $0) }
+                ? stride(from: 0, through: config.window.upperBound.months(since: config.window.lowerBound) - parameter.lag, by: 1).map { config.window.lowerBound.advanced(by: $0) }
                 : [nil]
             for month in months {
                 for groups in fittedGroups {
-                    let steps = month.map { $0.months(since: start)..<($0.months(since: start) + 1) } ?? 0..<horizon
-                    let step = month?.months(since: start) ?? config.window.lowerBound.months(since: start)
+                    let steps: Range<Int>
+                    if let month {
+                        steps = month.months(since: start)..<(month.months(since: start) + 1)
+                    } else if let range = parameter.months {
+                        steps = Swift.max(0, range.lowerBound.months(since: start))..<Swift.min(horizon, range.upperBound.months(since: start) + 1)
+                    } else {
+                        steps = 0..<horizon
+                    }
+                    let step = month?.months(since: start) ?? Swift.max(steps.lowerBound, config.window.lowerBound.months(since: start))
                     let base = track[step * groupCount + groups[0]]
                     guard base > 0 else {
                         throw ModelError(file: config.file, message: "parameter '\(parameter.name)' is \(base) at \(start.advanced(by: step)); a fitted parameter must be positive where it is fitted (values move by factors)")
                     }
                     unknowns.append(Unknown(
                         parameter: parameter.name, parameterIndex: index, groups: groups,
-                        group: parameter.groups.isEmpty ? nil : groups[0], month: month, steps: steps, base: base,
+                        group: parameter.groups.isEmpty ? nil : groups[0], month: month,
+                        months: parameter.monthly ? nil : parameter.months, steps: steps, base: base,
                         minimum: parameter.minimum, maximum: parameter.maximum))
                 }
             }
@@ -161,8 +172,11 @@ public struct Calibrator {
             guard !observations.isEmpty else {
                 throw ModelError(file: config.file, message: "target '\(target.label)': no observations of \(target.observedSeries) for \(target.observedGroup) inside the window \(config.window.lowerBound)…\(config.window.upperBound)")
             }
-            let scale = Swift.max(observations.reduce(0) { $0 + abs($1.value) } / Double(observations.count), 1e-9)
+            // Residuals are relative to each observation (floored at a tenth of the series'
+            // mean), so months of few encounters count as much as months of many.
+            let mean = Swift.max(observations.reduce(0) { $0 + abs($1.value) } / Double(observations.count), 1e-9)
             for observation in observations {
+                let scale = Swift.max(abs(observation.value), mean / 10)
                 let first = observation.period.months.lowerBound.months(since: start)
                 let last = observation.period.months.upperBound.months(since: start)
                 let steps: [Int] = target.aggregate == .end ? [last + 1] : Array(first...last)
@@ -186,7 +200,8 @@ public struct Calibrator {
                              factors: coordinates.map { unknown.value($0[i]) / unknown.base })
         }
         let result = try Ensemble.run(engineModel, options: RunOptions(
-            members: members, threads: threads, tileSize: 64, summarize: false, record: recordKinds, adjustments: adjustments))
+            members: members, threads: threads, tileSize: 64, summarize: false, record: recordKinds,
+            adjustments: adjustments, draws: false))
         let recorded = result.recorded!
         return (0..<members).map { member in
             residuals.map { residual in
@@ -285,7 +300,8 @@ public struct Calibrator {
     func factor(parameter name: String, coordinates u: [Double]) -> (Int, Month) -> Double {
         let relevant = unknowns.enumerated().filter { $0.element.parameter == name }
         return { group, month in
-            for (i, unknown) in relevant where (unknown.group == nil || unknown.group == group) && (unknown.month == nil || unknown.month == month) {
+            for (i, unknown) in relevant where (unknown.group == nil || unknown.group == group)
+                && (unknown.month == nil || unknown.month == month) && (unknown.months?.contains(month) ?? true) {
                 return unknown.value(u[i]) / unknown.base
             }
             return 1
@@ -300,7 +316,7 @@ public struct Calibrator {
             "set:",
         ]
         for parameter in config.parameters {
-            let months = parameter.monthly ? config.window : nil
+            let months = parameter.monthly ? config.window.lowerBound...config.window.upperBound.advanced(by: -parameter.lag) : nil
             lines.append("  \(parameter.name): \(definition.model.scaledDefinition(parameter.name, months: months, factor: factor(parameter: parameter.name, coordinates: u)))")
         }
         return lines.joined(separator: "\n") + "\n"

@@ -14,6 +14,12 @@ public struct CalibrationConfig {
         public var groups: [String]
         /// Fitted month by month over the window (a driver), else one factor for all months.
         public var monthly: Bool
+        /// Months a driver takes to show in the data: month-by-month values are fitted up
+        /// to `lag` months before the window's end (later ones cannot be seen yet), and the
+        /// last fitted value holds after that.
+        public var lag: Int
+        /// For a one-value fit: the months the factor applies to (all when nil).
+        public var months: ClosedRange<Month>?
     }
 
     /// How model values are gathered over an observed period longer than a month.
@@ -67,15 +73,23 @@ public struct CalibrationConfig {
         guard from <= to else { throw try windowNode.required("to").error("the window ends (\(to)) before it starts (\(from))") }
         var parameters: [FittedParameter] = []
         for item in try root.required("parameters").sequence() {
-            let entry = try item.mapping(allowed: ["name", "min", "max", "groups", "monthly"])
+            let entry = try item.mapping(allowed: ["name", "min", "max", "groups", "monthly", "lag", "from", "to"])
             let minimum = try entry.required("min").number(), maximum = try entry.required("max").number()
             guard minimum > 0, maximum > minimum else {
                 throw item.error("bounds must satisfy 0 < min < max (fitted values move by factors), found min \(minimum), max \(maximum)")
             }
+            var months: ClosedRange<Month>?
+            if entry.optional("from") != nil || entry.optional("to") != nil {
+                let first = try entry.optional("from")?.month() ?? from, last = try entry.optional("to")?.month() ?? to
+                guard first <= last else { throw item.error("`to` (\(last)) comes before `from` (\(first))") }
+                months = first...last
+            }
             parameters.append(FittedParameter(
                 name: try entry.required("name").text(), minimum: minimum, maximum: maximum,
                 groups: try entry.optional("groups")?.sequence().map { try $0.text() } ?? [],
-                monthly: try entry.optional("monthly")?.boolean() ?? false))
+                monthly: try entry.optional("monthly")?.boolean() ?? false,
+                lag: try entry.optional("lag").map { Int(try $0.number()) } ?? 0,
+                months: months))
         }
         var targets: [Target] = []
         for item in try root.required("targets").sequence() {

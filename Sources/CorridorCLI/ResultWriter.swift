@@ -111,6 +111,24 @@ enum ResultWriter {
     }
 }
 
+extension ResultWriter {
+    /// Writes one file whole or not at all: a temporary file beside it, renamed into place.
+    static func writeFileAtomically(_ contents: String, to path: String) throws {
+        let target = URL(fileURLWithPath: path)
+        let staging = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        do {
+            try Data(contents.utf8).write(to: staging)
+            // rename(2) replaces an existing file atomically.
+            guard rename(staging.path, target.path) == 0 else {
+                throw CLIError(String(cString: strerror(errno)))
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw CLIError("could not write \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
 /// An error of the command line itself (not of a model file), printed as it reads.
 struct CLIError: Error, CustomStringConvertible {
     let description: String

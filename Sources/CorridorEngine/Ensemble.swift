@@ -20,10 +20,13 @@ public struct RunOptions: Sendable {
     /// Per-member multipliers on parameters: how calibration and planning run many
     /// parameter values side by side as members of one ensemble.
     public var adjustments: [MemberAdjustment]
+    /// Whether members draw their uncertain parameters; by default when there is more
+    /// than one member. Calibration runs many deterministic members side by side.
+    public var draws: Bool
 
     public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 256,
                 keepTrajectories: Bool = false, summarize: Bool = true, record: [SeriesKind] = [],
-                adjustments: [MemberAdjustment] = []) {
+                adjustments: [MemberAdjustment] = [], draws: Bool? = nil) {
         self.members = members
         self.seed = seed
         self.threads = threads
@@ -32,6 +35,7 @@ public struct RunOptions: Sendable {
         self.summarize = summarize
         self.record = record
         self.adjustments = adjustments
+        self.draws = draws ?? (members > 1)
     }
 }
 
@@ -63,7 +67,7 @@ public enum Ensemble {
         if summarize {
             reference = try referenceValues(model)
         }
-        let plan = ExecutionPlan(model: model, seed: options.seed, drawsEnabled: options.members > 1,
+        let plan = ExecutionPlan(model: model, seed: options.seed, drawsEnabled: options.draws,
                                  adjustments: options.adjustments, members: options.members)
         let catalog = SeriesCatalog(model: model)
         let recorded = options.record.isEmpty ? nil : RecordedSeries(kinds: options.record, members: options.members, horizon: model.horizon)

@@ -1,0 +1,95 @@
+import ArgumentParser
+import CorridorAnalysis
+import CorridorModel
+import Foundation
+
+/// `corridor calibrate`: fits parameters to observed series and writes an overlay.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Fit parameters to observed series (Levenberg–Marquardt) and write them as an overlay.",
+        discussion: """
+            The calibration file names the scenario to start from, the observed-data folder, the window of months, the parameters to fit with their bounds (one value, one per group, or one per month), and the targets: which model series is compared with which observed series, with weights. The fitted values are written to the file's `output` as a `corridor-overlay/1` file that scenarios list under `overlays:`. Fit statistics per target (RMSE, MAPE, R²) are printed.
+
+            Example:
+              corridor calibrate Datasets/calibration/baseline.yaml
+            """
+    )
+
+    @Argument(help: "A calibration file (corridor-calibration/1).")
+    var config: String
+
+    @Option(help: "Worker threads for the batch runs.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        try reportingErrors {
+            let calibration = try CalibrationConfig.load(path: config)
+            let result = try Fitting.calibrate(calibration, threads: threads)
+            try ResultWriter.writeFileAtomically(result.overlay, to: calibration.outputPath)
+            let comparison = Fitting.comparisonPath(calibration.outputPath)
+            try ResultWriter.writeFileAtomically(Fitting.comparisonCSV(result, config: calibration), to: comparison)
+            print(Fitting.report(result, config: calibration))
+            print("wrote \(displayPath(calibration.outputPath)) and \(displayPath(comparison))")
+        }
+    }
+}
+
+/// Shared by `calibrate` and `backtest`.
+enum Fitting {
+    static func calibrate(_ calibration: CalibrationConfig, threads: Int) throws -> CalibrationResult {
+        let definition = try ScenarioLoader.load(path: calibration.scenarioPath)
+        let observed = try ObservedData.load(folder: calibration.observedPath)
+        let calibrator = try Calibrator(config: calibration, definition: definition, observed: observed, threads: threads)
+        let progress = isatty(STDERR_FILENO) == 1
+        let result = try calibrator.fit { iteration, cost in
+            if progress { printError("iteration \(iteration): cost \(String(format: "%.6g", cost))") }
+        }
+        return result
+    }
+
+    /// `fitted.yaml` → `fitted-comparison.csv`.
+    static func comparisonPath(_ overlay: String) -> String {
+        let url = URL(fileURLWithPath: overlay)
+        return url.deletingPathExtension().path + "-comparison.csv"
+    }
+
+    /// Every observation beside the fitted model's value: `target,period,observed,model`.
+    static func comparisonCSV(_ result: CalibrationResult, config: CalibrationConfig) -> String {
+        var text = "target,period,observed,model\n"
+        for value in result.compared {
+            text += "\"\(config.targets[value.target].label)\",\(value.period),\(numberText(value.observed)),\(numberText(value.model))\n"
+        }
+        return text
+    }
+
+    static func report(_ result: CalibrationResult, config: CalibrationConfig) -> String {
+        var rows = [["target", "n", "RMSE", "MAPE %", "R²"]]
+        for statistic in result.statistics {
+            rows.append([statistic.target, String(statistic.count), readableNumber(statistic.rmse),
+                         String(format: "%.1f", statistic.mape), String(format: "%.3f", statistic.rSquared)])
+        }
+        let header = "fitted \(config.parameters.count) parameters over \(config.window.lowerBound)…\(config.window.upperBound) in \(result.iterations) iterations; "
+            + "cost \(String(format: "%.4g", result.initialCost)) → \(String(format: "%.4g", result.finalCost))"
+        return header + "\n" + textTable(rows, rightAligned: [1, 2, 3, 4])
+    }
+}
+
+/// A plain text table with a rule under the header.
+func textTable(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    var lines: [String] = []
+    for (index, row) in rows.enumerated() {
+        lines.append(row.enumerated().map { column, text in
+            let padding = String(repeating: " ", count: widths[column] - text.count)
+            return rightAligned.contains(column) ? padding + text : text + padding
+        }.joined(separator: "  "))
+        if index == 0 { lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
+    }
+    return lines.joined(separator: "\n")
+}
+
+func displayPath(_ path: String) -> String {
+    let current = FileManager.default.currentDirectoryPath + "/"
+    return path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path
+}
