@@ -169,6 +169,7 @@ public struct Calibrator {
             }
             let observations = observed.series(target.observedSeries, group: target.observedGroup)
                 .filter { config.window.contains($0.period.months.lowerBound) && config.window.contains($0.period.months.upperBound) }
+                .filter { observation in target.months.map { $0.contains(observation.period.months.lowerBound) } ?? true }
             guard !observations.isEmpty else {
                 throw ModelError(file: config.file, message: "target '\(target.label)': no observations of \(target.observedSeries) for \(target.observedGroup) inside the window \(config.window.lowerBound)…\(config.window.upperBound)")
             }
@@ -224,6 +225,7 @@ public struct Calibrator {
         var cost = initialCost
         var lambda = 1e-2
         var iterations = 0
+        var restarts = 0
         let p = unknowns.count, r = residuals.count
         while iterations < config.maximumIterations {
             iterations += 1
@@ -264,7 +266,13 @@ public struct Calibrator {
                 lambda *= 5
             }
             progress?(iterations, cost)
-            if !accepted { break }
+            if !accepted {
+                // A kink (a capacity that starts or stops binding) can stall the damped
+                // step; start again from light damping a few times before giving up.
+                guard restarts < 3 else { break }
+                restarts += 1
+                lambda = 1e-3
+            }
         }
         let finalValues = try modelValues(coordinates: [u])[0]
         return CalibrationResult(

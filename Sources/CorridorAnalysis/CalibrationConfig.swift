@@ -40,6 +40,8 @@ public struct CalibrationConfig {
         public var observedGroup: String
         public var weight: Double
         public var aggregate: Aggregate
+        /// Observations outside these months are left out (nil: the whole window).
+        public var months: ClosedRange<Month>?
         public var label: String { "\(model.joined(separator: "+")) ~ \(observedSeries)[\(observedGroup)]" }
     }
 
@@ -93,7 +95,7 @@ public struct CalibrationConfig {
         }
         var targets: [Target] = []
         for item in try root.required("targets").sequence() {
-            let entry = try item.mapping(allowed: ["model", "observed", "group", "weight", "aggregate"])
+            let entry = try item.mapping(allowed: ["model", "observed", "group", "weight", "aggregate", "from", "to"])
             let aggregateText = try entry.optional("aggregate")?.text() ?? "sum"
             guard let aggregate = Aggregate(rawValue: aggregateText) else {
                 throw try entry.required("aggregate").error("unknown aggregate '\(aggregateText)'; valid: sum, mean, end")
@@ -103,7 +105,9 @@ public struct CalibrationConfig {
                 observedSeries: try entry.required("observed").text(),
                 observedGroup: try entry.optional("group")?.text() ?? "ALL",
                 weight: try entry.optional("weight")?.number() ?? 1,
-                aggregate: aggregate))
+                aggregate: aggregate,
+                months: entry.optional("from") == nil && entry.optional("to") == nil ? nil
+                    : (try entry.optional("from")?.month() ?? from)...(try entry.optional("to")?.month() ?? to)))
         }
         return CalibrationConfig(
             file: path, scenarioPath: resolve(try root.required("scenario").text()),

@@ -18,6 +18,10 @@ public enum ScenarioLoader {
         if format == scenarioFormat {
             return try scenarioDefinition(tree: tree, folder: folder)
         }
+        if format == overlayFormat {
+            throw YAMLTree(node: formatNode, file: tree.file, keyPath: "format")
+                .error("this is an overlay of fitted values: it is not run or validated alone; list it under `overlays:` in a scenario, which validates it")
+        }
         return try modelDefinition(tree: tree, folder: folder)
     }
 
