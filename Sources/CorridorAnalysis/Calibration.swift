@@ -91,7 +91,10 @@ public struct Calibrator {
     let recordKinds: [SeriesKind]
     let threads: Int
 
-    public init(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, threads: Int) throws {
+    /// With `skipEmptyTargets`, a target without observations in the window is left out
+    /// (a backtest's cut window) instead of being an error.
+    public init(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, threads: Int,
+                skipEmptyTargets: Bool = false) throws {
         self.config = config
         self.threads = threads
         var definition = definition
@@ -171,6 +174,7 @@ public struct Calibrator {
                 .filter { config.window.contains($0.period.months.lowerBound) && config.window.contains($0.period.months.upperBound) }
                 .filter { observation in target.months.map { $0.contains(observation.period.months.lowerBound) } ?? true }
             guard !observations.isEmpty else {
+                if skipEmptyTargets { continue }
                 throw ModelError(file: config.file, message: "target '\(target.label)': no observations of \(target.observedSeries) for \(target.observedGroup) inside the window \(config.window.lowerBound)…\(config.window.upperBound)")
             }
             // Residuals are relative to each observation (floored at a tenth of the series'
@@ -286,9 +290,9 @@ public struct Calibrator {
     }
 
     func statistics(_ values: [Double]) -> [FitStatistics] {
-        config.targets.enumerated().map { t, target in
+        config.targets.enumerated().compactMap { t, target in
             let pairs = zip(residuals, values).filter { $0.0.target == t }.map { ($0.0.observed, $0.1) }
-            return Self.statistics(label: target.label, pairs: pairs)
+            return pairs.isEmpty ? nil : Self.statistics(label: target.label, pairs: pairs)
         }
     }
 

@@ -127,6 +127,22 @@ public struct Model {
         return "{\(parts.joined(separator: ", "))}"
     }
 
+    /// Forgets what the model's time-varying inputs say after `month`: series points and
+    /// schedule entries starting later are dropped, so every driver holds the value it had
+    /// then. A backtest projects with what was known at its cutoff.
+    public mutating func truncateInputs(after month: Month) {
+        for index in parameters.indices {
+            if var series = parameters[index].series {
+                series.points.removeAll { $0.month > month }
+                parameters[index].series = series.points.isEmpty ? nil : series
+            }
+            if let schedule = parameters[index].schedule {
+                let kept = schedule.filter { $0.from <= month }
+                parameters[index].schedule = kept.isEmpty ? nil : kept
+            }
+        }
+    }
+
     /// A parameter's value for every group in a month, before draws.
     func value(of spec: ParameterSpec, at month: Month) -> [Double] {
         let offset = month.months(since: start)
