@@ -1,8 +1,8 @@
 # The two commands of README's quick start. Each installs what it needs first.
-#   make run    builds corridor (release) and runs the example scenario
+#   make run    builds corridor (release) and runs the baseline scenario on the bundled data
 #   make test   runs the test suite
-SCENARIO ?= Datasets/examples/scenario.yaml
-OUT ?= out/example
+SCENARIO ?= Datasets/scenarios/baseline.yaml
+OUT ?= out/baseline
 
 .PHONY: run test dependencies build
 
