@@ -196,6 +196,18 @@ public struct Calibrator {
         self.recordKinds = recordKinds
     }
 
+    /// A calibrator for another definition of the same model that evaluates the same
+    /// residuals as `other` (and fits nothing).
+    init(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, threads: Int, residualsFrom other: Calibrator) throws {
+        self.config = config
+        self.definition = definition
+        self.threads = threads
+        engineModel = definition.model.compile(horizon: other.engineModel.horizon)
+        unknowns = []
+        residuals = other.residuals
+        recordKinds = other.recordKinds
+    }
+
     /// Model values of every residual for every member of a run where unknown i has
     /// coordinate `coordinates[m][i]` in member m.
     func modelValues(coordinates: [[Double]]) throws -> [[Double]] {
@@ -279,10 +291,26 @@ public struct Calibrator {
             }
         }
         let finalValues = try modelValues(coordinates: [u])[0]
+        let fitted = try fittedDefinition(u)
+        try checkOverlayReproduces(finalValues, fitted: fitted)
         return CalibrationResult(
             iterations: iterations, initialCost: initialCost, finalCost: cost,
             statistics: statistics(finalValues), compared: compared(finalValues),
-            overlay: overlay(u), fitted: try fittedDefinition(u))
+            overlay: overlay(u), fitted: fitted)
+    }
+
+    /// The overlay must give the model exactly what the fit ran: the fitted definition,
+    /// run as it is, reproduces every fitted value.
+    func checkOverlayReproduces(_ values: [Double], fitted: RunDefinition) throws {
+        var plain = config
+        plain.parameters = []
+        let rerun = try Calibrator(config: plain, definition: fitted, observed: ObservedData(observations: []), threads: threads,
+                                   residualsFrom: self)
+        let check = try rerun.modelValues(coordinates: [[]])[0]
+        for (k, (a, b)) in zip(values, check).enumerated() where abs(a - b) > 1e-9 * Swift.max(1, abs(a)) {
+            throw ModelError(file: config.file, message: "internal error: the written overlay does not reproduce the fit "
+                             + "(\(config.targets[residuals[k].target].label) at \(residuals[k].period): \(a) fitted, \(b) from the overlay)")
+        }
     }
 
     func compared(_ values: [Double]) -> [ComparedValue] {
@@ -329,7 +357,16 @@ public struct Calibrator {
         ]
         for parameter in config.parameters {
             let months = parameter.monthly ? config.window.lowerBound...config.window.upperBound.advanced(by: -parameter.lag) : nil
-            lines.append("  \(parameter.name): \(definition.model.scaledDefinition(parameter.name, months: months, factor: factor(parameter: parameter.name, coordinates: u)))")
+            // A factor over a range of months starts at its first month; after its last
+            // month inside the window the parameter returns to its own value.
+            var changes: [Month] = []
+            if let range = parameter.months {
+                changes.append(range.lowerBound)
+                if range.upperBound < config.window.upperBound { changes.append(range.upperBound.advanced(by: 1)) }
+            }
+            let definition = definition.model.scaledDefinition(parameter.name, months: months, changes: changes,
+                                                               factor: factor(parameter: parameter.name, coordinates: u))
+            lines.append("  \(parameter.name): \(definition)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

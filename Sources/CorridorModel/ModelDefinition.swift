@@ -95,8 +95,11 @@ public struct Model {
 
     /// The parameter's definition with every number multiplied by `factor(group, month)`,
     /// as a scenario `set` entry in YAML flow style. With `months`, the result is a series
-    /// over those months (the value in force before them is kept as `value`).
-    public func scaledDefinition(_ name: String, months: ClosedRange<Month>?, factor: (Int, Month) -> Double) -> String {
+    /// over those months (the value in force before them is kept as `value`). Otherwise the
+    /// factor may change only at the months of `changes`, where an entry is added so the
+    /// new factor takes effect there.
+    public func scaledDefinition(_ name: String, months: ClosedRange<Month>?, changes: [Month] = [],
+                                 factor: (Int, Month) -> Double) -> String {
         let spec = parameters[parameterIndex(name)!]
         func numbers(_ values: [Double], at month: Month) -> String {
             let scaled = values.enumerated().map { $0.element * factor($0.offset, month) }
@@ -115,14 +118,22 @@ public struct Model {
         }
         var parts: [String] = []
         if let value = spec.value { parts.append("value: \(numbers(value.values, at: start))") }
-        if let schedule = spec.schedule {
-            let entries = schedule.map { entry in
-                "{from: \(entry.from), value: \(numbers(entry.value.values, at: entry.from))" + (entry.ramp.map { ", ramp: \($0)" } ?? "") + "}"
-            }
-            parts.append("schedule: [\(entries.joined(separator: ", "))]")
-        }
         if let series = spec.series {
-            parts.append("series: {" + series.points.map { "\($0.month): \(numbers($0.value.values, at: $0.month))" }.joined(separator: ", ") + "}")
+            var points = series.points.map { (month: $0.month, text: numbers($0.value.values, at: $0.month)) }
+            for month in changes where month > start && !points.contains(where: { $0.month == month }) {
+                points.append((month, numbers(value(of: spec, at: month), at: month)))
+            }
+            parts.append("series: {" + points.sorted { $0.month < $1.month }.map { "\($0.month): \($0.text)" }.joined(separator: ", ") + "}")
+        } else {
+            var entries = (spec.schedule ?? []).map { entry in
+                (from: entry.from, text: "{from: \(entry.from), value: \(numbers(entry.value.values, at: entry.from))" + (entry.ramp.map { ", ramp: \($0)" } ?? "") + "}")
+            }
+            for month in changes where month > start && !entries.contains(where: { $0.from == month }) {
+                entries.append((month, "{from: \(month), value: \(numbers(value(of: spec, at: month), at: month))}"))
+            }
+            if !entries.isEmpty {
+                parts.append("schedule: [\(entries.sorted { $0.from < $1.from }.map(\.text).joined(separator: ", "))]")
+            }
         }
         return "{\(parts.joined(separator: ", "))}"
     }
