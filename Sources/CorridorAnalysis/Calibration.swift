@@ -91,8 +91,8 @@ public struct Calibrator {
     let recordKinds: [SeriesKind]
     let threads: Int
 
-    /// With `skipEmptyTargets`, a target without observations in the window is left out
-    /// (a backtest's cut window) instead of being an error.
+    /// With `skipEmptyTargets`, a target without observations in the window, or a factor
+    /// whose months lie after it, is left out (a backtest's cut window) instead of being an error.
     public init(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, threads: Int,
                 skipEmptyTargets: Bool = false) throws {
         self.config = config
@@ -134,7 +134,14 @@ public struct Calibrator {
                     if let month {
                         steps = month.months(since: start)..<(month.months(since: start) + 1)
                     } else if let range = parameter.months {
-                        steps = Swift.max(0, range.lowerBound.months(since: start))..<Swift.min(horizon, range.upperBound.months(since: start) + 1)
+                        let first = Swift.max(0, range.lowerBound.months(since: start))
+                        let end = Swift.min(horizon - 1, range.upperBound.months(since: start) + 1)
+                        guard first < end, range.lowerBound <= config.window.upperBound else {
+                            // Its months lie after the window: nothing to fit (a backtest's cut window).
+                            if skipEmptyTargets { continue }
+                            throw ModelError(file: config.file, message: "parameter '\(parameter.name)': its months \(range.lowerBound)…\(range.upperBound) lie outside the window \(config.window.lowerBound)…\(config.window.upperBound)")
+                        }
+                        steps = first..<end
                     } else {
                         steps = 0..<horizon
                     }

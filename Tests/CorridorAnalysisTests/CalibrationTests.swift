@@ -105,6 +105,41 @@ import Testing
         #expect(result.overlay.hasPrefix("format: corridor-overlay/1"))
     }
 
+    @Test func aBacktestOfTheTrueModelForecastsTheHeldBackDataExactly() throws {
+        try synthesizeObservations()
+        write("start.yaml", modelText(docket: 0.2, judges: 25, arrivalsA: 80, arrivalsB: 90))
+        write("fit.yaml", """
+            format: corridor-calibration/1
+            scenario: start.yaml
+            observed: observed
+            window: {from: 2019-10, to: 2021-09}
+            output: fitted.yaml
+            parameters:
+              - {name: docketRate, min: 0.01, max: 2}
+              - {name: judges, min: 1, max: 200}
+              - {name: arrivals, min: 1, max: 1000, groups: [AAA, BBB], monthly: true}
+            targets:
+              - {model: "flow:come:AAA", observed: arrived, group: AAA}
+              - {model: "flow:come:BBB", observed: arrived, group: BBB}
+              - {model: "flow:docket:AAA + flow:docket:BBB", observed: docketed}
+              - {model: "output:backlog", observed: pending, aggregate: end, weight: 2}
+            """)
+        let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
+        // The true arrivals are constant from 2020-06, so a model fitted to 2020-09 and
+        // holding its last fitted arrivals forecasts 2021 exactly; the naive forecast
+        // (same month last year, before the change for early 2021 months) does not.
+        let outcome = try Backtest.run(config: config, cutoff: Month(parsing: "2020-09")!, threads: 2)
+        let arrivals = outcome.forecasts.filter { $0.target.hasPrefix("flow:come:AAA") }
+        #expect(arrivals.count == 12)
+        #expect(arrivals.allSatisfy { abs($0.model / $0.observed - 1) < 1e-6 })
+        #expect(arrivals.first { $0.period == .month(Month(parsing: "2021-03")!) }?.naive == 120)
+        let backlog = try #require(outcome.forecasts.first { $0.target.hasPrefix("output:backlog") })
+        #expect(backlog.period == .fiscalYear(2021) && backlog.horizon == 12)
+        #expect(abs(backlog.model / backlog.observed - 1) < 1e-6)
+        let band = try #require(outcome.accuracy.first { $0.target.hasPrefix("flow:come:AAA") && $0.horizon == "4-6" })
+        #expect(band.count == 3 && band.modelMAPE < 1e-4 && band.naiveMAPE > 50)
+    }
+
     @Test func fitStatisticsAreTheTextbookFormulas() {
         let stats = Calibrator.statistics(label: "t", pairs: [(10, 12), (20, 18), (30, 30)])
         #expect(stats.rmse == (8.0 / 3).squareRoot())
