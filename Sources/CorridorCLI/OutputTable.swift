@@ -4,15 +4,16 @@ import CorridorEngine
 /// when the model has none, the total stock of each compartment) every twelfth month
 /// and in the last month.
 enum OutputTable {
-    static func render(_ result: EnsembleResult, title: String) -> String {
+    static func render(_ result: EnsembleResult, title: String, outputs shown: [String]? = nil) -> String {
         let model = result.model
         let catalog = SeriesCatalog(model: model)
-        let outputSeries = catalog.kinds.indices.filter { if case .output = catalog.kinds[$0] { return true } else { return false } }
+        let chosen = (shown ?? model.outputNames).compactMap { model.outputNames.firstIndex(of: $0) }
+        let outputSeries = chosen.map { output in catalog.kinds.firstIndex { $0 == .output(output) }! }
         let usesOutputs = !outputSeries.isEmpty
         let lastStep = usesOutputs ? model.horizon - 1 : model.horizon
         var steps = Array(stride(from: 0, through: lastStep, by: 12))
         if steps.last != lastStep { steps.append(lastStep) }
-        let columns = usesOutputs ? model.outputNames : model.compartmentNames.map { "total(\($0))" }
+        let columns = usesOutputs ? chosen.map { model.outputNames[$0] } : model.compartmentNames.map { "total(\($0))" }
 
         func value(step: Int, column: Int) -> String {
             if let summary = result.summary {
@@ -28,7 +29,7 @@ enum OutputTable {
                 return "\(readableNumber(median)) [\(readableNumber(low))–\(readableNumber(high))]"
             }
             guard let trajectories = result.trajectories else { return "" }
-            if usesOutputs { return readableNumber(trajectories.output(member: 0, step: step, output: column)) }
+            if usesOutputs { return readableNumber(trajectories.output(member: 0, step: step, output: chosen[column])) }
             let total = (0..<model.groupCount).reduce(0.0) { $0 + trajectories.stock(member: 0, step: step, slot: column * model.groupCount + $1) }
             return readableNumber(total)
         }

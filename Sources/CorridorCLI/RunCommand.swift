@@ -46,6 +46,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "With an ensemble, also write every member's stocks.csv, flows.csv and outputs.csv (with a member column).")
     var perMember = false
 
+    @Option(help: "Outputs to show in the printed table, comma-separated (default: all).")
+    var show: String?
+
     @Option(help: .hidden)
     var tileSize: Int = 256
 
@@ -69,6 +72,7 @@ struct RunCommand: ParsableCommand {
             let seed = seed ?? definition.seed ?? 0
             try checkResources(definition: definition, horizon: horizon, members: members)
             let model = definition.model.compile(horizon: horizon)
+            let shown = try shownOutputs(model.outputNames)
             let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")")
             let options = RunOptions(members: members, seed: seed, threads: threads, tileSize: tileSize,
                                      keepTrajectories: perMember, summarize: true)
@@ -79,9 +83,19 @@ struct RunCommand: ParsableCommand {
                 let written = files(named: result).joined(separator: ", ")
                 print("\(definition.name): \(members) member\(members == 1 ? "" : "s") × \(horizon) months from \(model.start); wrote \(written) in \(out)")
             } else {
-                print(OutputTable.render(result, title: definition.name))
+                print(OutputTable.render(result, title: definition.name, outputs: shown))
             }
         }
+    }
+
+    /// The outputs named by --show, checked against the model's.
+    private func shownOutputs(_ names: [String]) throws -> [String]? {
+        guard let show else { return nil }
+        let wanted = show.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in wanted where !names.contains(name) {
+            throw CLIError("--show: the model has no output '\(name)'; its outputs are \(names.joined(separator: ", "))")
+        }
+        return wanted
     }
 
     /// Refuses runs that cannot fit: horizons beyond a century, or per-member results

@@ -133,6 +133,16 @@ import Testing
         #expect(outcome.stdout.contains("2019-10  500,000     31,200          16"))
     }
 
+    @Test func showChoosesTheOutputsOfTheTable() throws {
+        let scenario = Self.examples.appendingPathComponent("scenario.yaml").path
+        let outcome = try corridor(["run", scenario, "--show", "waitMonths,backlog"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("month    waitMonths  backlog"))
+        let unknown = try corridor(["run", scenario, "--show", "backlg"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("--show: the model has no output 'backlg'; its outputs are backlog, completed, waitMonths"))
+    }
+
     @Test func setOverridesAParameter() throws {
         let model = Self.examples.appendingPathComponent("model.yaml").path
         let outcome = try corridor(["run", model, "--horizon", "2", "--set", "casesPerJudge=30"])
