@@ -64,7 +64,8 @@ import Testing
         write("observed/synthetic.csv", rows.joined(separator: "\n") + "\n")
     }
 
-    @Test func recoversConstantPerGroupAndMonthByMonthParameters() throws {
+    /// A calibration file fitting the synthetic model from wrong starting values.
+    func writeFitFromWrongStart() throws {
         try synthesizeObservations()
         write("start.yaml", modelText(docket: 0.2, judges: 25, arrivalsA: 80, arrivalsB: 90))
         write("fit.yaml", """
@@ -83,6 +84,10 @@ import Testing
               - {model: "flow:docket:AAA + flow:docket:BBB", observed: docketed}
               - {model: "output:backlog", observed: pending, aggregate: end, weight: 2}
             """)
+    }
+
+    @Test func recoversConstantPerGroupAndMonthByMonthParameters() throws {
+        try writeFitFromWrongStart()
         let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
         let definition = try ScenarioLoader.load(path: config.scenarioPath)
         let observed = try ObservedData.load(folder: config.observedPath)
@@ -106,24 +111,7 @@ import Testing
     }
 
     @Test func aBacktestOfTheTrueModelForecastsTheHeldBackDataExactly() throws {
-        try synthesizeObservations()
-        write("start.yaml", modelText(docket: 0.2, judges: 25, arrivalsA: 80, arrivalsB: 90))
-        write("fit.yaml", """
-            format: corridor-calibration/1
-            scenario: start.yaml
-            observed: observed
-            window: {from: 2019-10, to: 2021-09}
-            output: fitted.yaml
-            parameters:
-              - {name: docketRate, min: 0.01, max: 2}
-              - {name: judges, min: 1, max: 200}
-              - {name: arrivals, min: 1, max: 1000, groups: [AAA, BBB], monthly: true}
-            targets:
-              - {model: "flow:come:AAA", observed: arrived, group: AAA}
-              - {model: "flow:come:BBB", observed: arrived, group: BBB}
-              - {model: "flow:docket:AAA + flow:docket:BBB", observed: docketed}
-              - {model: "output:backlog", observed: pending, aggregate: end, weight: 2}
-            """)
+        try writeFitFromWrongStart()
         let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
         // The true arrivals are constant from 2020-06, so a model fitted to 2020-09 and
         // holding its last fitted arrivals forecasts 2021 exactly; the naive forecast
