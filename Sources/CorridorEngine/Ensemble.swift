@@ -23,10 +23,16 @@ public struct RunOptions: Sendable {
     /// Whether members draw their uncertain parameters; by default when there is more
     /// than one member. Calibration runs many deterministic members side by side.
     public var draws: Bool
+    /// Per-member values of parameters from a step on (planning candidates).
+    public var overrides: [MemberOverride]
+    /// When set, member m draws as member `m % drawBlock`: blocks of members share their
+    /// draws (common random numbers across the candidates of a plan).
+    public var drawBlock: Int?
 
     public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 256,
                 keepTrajectories: Bool = false, summarize: Bool = true, record: [SeriesKind] = [],
-                adjustments: [MemberAdjustment] = [], draws: Bool? = nil) {
+                adjustments: [MemberAdjustment] = [], draws: Bool? = nil, overrides: [MemberOverride] = [],
+                drawBlock: Int? = nil) {
         self.members = members
         self.seed = seed
         self.threads = threads
@@ -36,6 +42,8 @@ public struct RunOptions: Sendable {
         self.record = record
         self.adjustments = adjustments
         self.draws = draws ?? (members > 1)
+        self.overrides = overrides
+        self.drawBlock = drawBlock
     }
 }
 
@@ -68,7 +76,8 @@ public enum Ensemble {
             reference = try referenceValues(model)
         }
         let plan = ExecutionPlan(model: model, seed: options.seed, drawsEnabled: options.draws,
-                                 adjustments: options.adjustments, members: options.members)
+                                 adjustments: options.adjustments, overrides: options.overrides,
+                                 members: options.members, drawBlock: options.drawBlock)
         let catalog = SeriesCatalog(model: model)
         let recorded = options.record.isEmpty ? nil : RecordedSeries(kinds: options.record, members: options.members, horizon: model.horizon)
         let lanes = Swift.min(options.tileSize, options.members)
@@ -114,6 +123,27 @@ public enum Ensemble {
             ? SummaryWorker.finish(workers: summaries.withLock { table in table.keys.sorted().map { table[$0]! } }, members: members)
             : nil
         return EnsembleResult(model: model, members: members, trajectories: trajectories, summary: summary, recorded: recorded)
+    }
+
+    /// The draw of every uncertain parameter for every member: the factor it multiplies
+    /// by (lognormal, uniform) or the number it adds before clamping (normal), with the
+    /// parameter's index and name and the group it is drawn for (nil: shared by all groups).
+    public static func draws(_ model: EngineModel, seed: UInt64, members: Int, drawBlock: Int? = nil)
+        -> [(parameter: Int, label: String, group: Int?, values: [Double])] {
+        var result: [(Int, String, Int?, [Double])] = []
+        for (index, parameter) in model.parameters.enumerated() {
+            guard let uncertainty = parameter.uncertainty else { continue }
+            let groups: [Int?] = uncertainty.perGroup ? Array(0..<model.groupCount) : [nil]
+            for group in groups {
+                let label = group.map { "\(parameter.name)\u{0}\(model.groupNames[$0])" } ?? parameter.name
+                let stream = RandomStream(seed: seed, label: label)
+                let values = (0..<members).map { member in
+                    TileRunner.draw(uncertainty.distribution, stream: stream, member: drawBlock.map { member % $0 } ?? member)
+                }
+                result.append((index, group.map { "\(parameter.name)[\(model.groupNames[$0])]" } ?? parameter.name, group, values))
+            }
+        }
+        return result.map { (parameter: $0.0, label: $0.1, group: $0.2, values: $0.3) }
     }
 
     /// The deterministic run's value of every summary cell (0 where it is not finite).

@@ -16,6 +16,27 @@ public struct MemberAdjustment: Sendable {
     }
 }
 
+/// Sets one parameter to a value that differs between members, from a step on, reached
+/// linearly over `ramp` steps from the value in force the step before (as a schedule
+/// entry does). Member draws still apply on top. This is how `plan` runs many candidate
+/// values of a lever side by side.
+public struct MemberOverride: Sendable {
+    public var parameter: Int
+    public var groups: [Int]
+    public var from: Int
+    public var ramp: Int
+    /// One value per member of the run.
+    public var values: [Double]
+
+    public init(parameter: Int, groups: [Int], from: Int, ramp: Int, values: [Double]) {
+        self.parameter = parameter
+        self.groups = groups
+        self.from = from
+        self.ramp = Swift.max(1, ramp)
+        self.values = values
+    }
+}
+
 /// Chosen series for every member and step: stocks at steps 0…horizon, flows and
 /// outputs at 0…horizon−1 (step `horizon` holds NaN for them).
 public final class RecordedSeries: @unchecked Sendable {

@@ -65,6 +65,8 @@ final class ExecutionPlan: @unchecked Sendable {
         let drawSlot: Int?
         /// Member adjustments that apply to this register.
         let adjustments: [MemberAdjustment]
+        /// Member overrides that apply, with the value in force the step before each starts.
+        let overrides: [(override: MemberOverride, before: Double)]
     }
     struct DrawSlot { let stream: RandomStream; let distribution: Uncertainty.Distribution }
     struct Source {
@@ -88,8 +90,13 @@ final class ExecutionPlan: @unchecked Sendable {
     let shareRegisterCount: Int
     let outputRegisters: [Int32]
 
-    init(model: EngineModel, seed: UInt64, drawsEnabled: Bool, adjustments: [MemberAdjustment] = [], members: Int = 1) {
+    let drawBlock: Int?
+
+    init(model: EngineModel, seed: UInt64, drawsEnabled: Bool, adjustments: [MemberAdjustment] = [],
+         overrides: [MemberOverride] = [], members: Int = 1, drawBlock: Int? = nil) {
         precondition(adjustments.allSatisfy { $0.factors.count >= members }, "an adjustment needs a factor for every member")
+        precondition(overrides.allSatisfy { $0.values.count >= members }, "an override needs a value for every member")
+        self.drawBlock = drawBlock
         self.model = model
         groupCount = model.groupCount
         horizon = model.horizon
@@ -116,9 +123,14 @@ final class ExecutionPlan: @unchecked Sendable {
                         slot = drawSlots.count - 1
                     }
                 }
+                let track = model.parameters[index].values
                 parameterFills.append(ParameterFill(
                     register: register, parameter: index, group: group, drawSlot: slot,
-                    adjustments: adjustments.filter { $0.parameter == index && $0.groups.contains(group) }))
+                    adjustments: adjustments.filter { $0.parameter == index && $0.groups.contains(group) },
+                    overrides: overrides.filter { $0.parameter == index && $0.groups.contains(group) }.map { override in
+                        let step = Swift.min(Swift.max(override.from - 1, 0), Swift.max(model.horizon - 1, 0))
+                        return (override, track.isEmpty ? 0 : track[step * model.groupCount + group])
+                    }))
             case let .total(compartment): totals.append((register, compartment))
             case let .constant(value): constants.append((register, value))
             case let .flowTotal(flow): flowTotals.append((register, flow))
@@ -228,15 +240,19 @@ final class TileRunner {
     private func drawMembers(first: Int, count n: Int) {
         for (slot, draw) in plan.drawSlots.enumerated() {
             let out = draws + slot * lanes
-            switch draw.distribution {
-            case let .lognormal(cv):
-                let s = Double.log(1 + cv * cv).squareRoot()
-                for l in 0..<n { out[l] = Double.exp(s * draw.stream.standardNormal(member: first + l)) }
-            case let .normal(sd, _, _):
-                for l in 0..<n { out[l] = sd * draw.stream.standardNormal(member: first + l) }
-            case let .uniform(low, high):
-                for l in 0..<n { out[l] = low + (high - low) * draw.stream.uniform(member: first + l) }
+            for l in 0..<n {
+                let member = plan.drawBlock.map { (first + l) % $0 } ?? first + l
+                out[l] = Self.draw(draw.distribution, stream: draw.stream, member: member)
             }
+        }
+    }
+
+    /// A member's draw: the factor (lognormal, uniform) or the offset before clamping (normal).
+    static func draw(_ distribution: Uncertainty.Distribution, stream: RandomStream, member: Int) -> Double {
+        switch distribution {
+        case let .lognormal(cv): return Double.exp(Double.log(1 + cv * cv).squareRoot() * stream.standardNormal(member: member))
+        case let .normal(sd, _, _): return sd * stream.standardNormal(member: member)
+        case let .uniform(low, high): return low + (high - low) * stream.uniform(member: member)
         }
     }
 
@@ -247,16 +263,21 @@ final class TileRunner {
             let track = plan.model.parameters[fill.parameter]
             let base = track.values[step * groups + fill.group]
             let out = register(fill.register)
+            for l in 0..<n { out[l] = base }
+            for (override, before) in fill.overrides where step >= override.from {
+                let weight = Swift.min(1, Double(step - override.from + 1) / Double(override.ramp))
+                override.values.withUnsafeBufferPointer { values in
+                    for l in 0..<n { out[l] = before + (values[first + l] - before) * weight }
+                }
+            }
             if let slot = fill.drawSlot {
                 let draw = draws + slot * lanes
                 switch plan.drawSlots[slot].distribution {
                 case .lognormal, .uniform:
-                    for l in 0..<n { out[l] = base * draw[l] }
+                    for l in 0..<n { out[l] *= draw[l] }
                 case let .normal(_, low, high):
-                    for l in 0..<n { out[l] = Swift.min(Swift.max(base + draw[l], low), high) }
+                    for l in 0..<n { out[l] = Swift.min(Swift.max(out[l] + draw[l], low), high) }
                 }
-            } else {
-                for l in 0..<n { out[l] = base }
             }
             for adjustment in fill.adjustments where adjustment.steps.contains(step) {
                 adjustment.factors.withUnsafeBufferPointer { factors in
