@@ -1,0 +1,103 @@
+import CorridorEngine
+import CorridorModel
+import Foundation
+
+/// "OUTPUT <= VALUE by YYYY-MM" (or >=): a condition on a named output in a month.
+public struct PlanTarget: Sendable, CustomStringConvertible {
+    public var output: String
+    public var atMost: Bool
+    public var value: Double
+    public var month: Month
+
+    /// Parses `courtBacklog <= 1000000 by 2032-09`; underscores and commas in the number are allowed.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: " ").map(String.init).filter { !$0.isEmpty }
+        guard parts.count == 5, parts[1] == "<=" || parts[1] == ">=", parts[3] == "by",
+              let value = Double(parts[2].replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")),
+              let month = Month(parsing: parts[4]) else {
+            throw ModelError(file: "--target", message: "expected \"OUTPUT <= VALUE by YYYY-MM\" (or >=), e.g. \"courtBacklog <= 1000000 by 2032-09\"; got \"\(text)\"")
+        }
+        output = parts[0]
+        atMost = parts[1] == "<="
+        self.value = value
+        self.month = month
+    }
+
+    public func isMet(by value: Double) -> Bool { atMost ? value <= self.value : value >= self.value }
+
+    public var description: String { "\(output) \(atMost ? "<=" : ">=") \(value) by \(month)" }
+}
+
+/// The least value of a lever that meets a target with a stated probability. Candidate
+/// values run side by side as members of one ensemble: candidate k's members are
+/// `k·N ..< (k+1)·N`, and every candidate's member j has member j's draws.
+public struct Plan {
+    public struct Point: Sendable {
+        public var value: Double
+        /// Share of members meeting the target.
+        public var probability: Double
+    }
+
+    public var parameter: String
+    public var target: PlanTarget
+    public var confidence: Double
+    /// Probability against lever value, ascending in value.
+    public var curve: [Point]
+    /// The least value meeting the target with `confidence`, nil when none in the range does.
+    public var answer: Double?
+
+    /// - Parameters:
+    ///   - from, ramp: the lever moves to the candidate value from `from`, linearly over `ramp` months.
+    ///   - candidates: values per batch; a second batch refines between the last failing and
+    ///     the first succeeding candidate.
+    public static func run(definition: RunDefinition, parameter: String, target: PlanTarget, confidence: Double,
+                           range: ClosedRange<Double>, from: Month, ramp: Int, members: Int, seed: UInt64,
+                           candidates: Int = 21, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Plan {
+        let model = definition.model
+        guard let parameterIndex = model.parameterIndex(parameter) else {
+            throw ModelError(file: definition.file, message: "the model has no parameter '\(parameter)' to vary; its parameters are \(model.parameterNames.joined(separator: ", "))")
+        }
+        guard let output = model.outputNames.firstIndex(of: target.output) else {
+            throw ModelError(file: definition.file, message: "the model has no output '\(target.output)'; its outputs are \(model.outputNames.joined(separator: ", "))")
+        }
+        let targetStep = target.month.months(since: model.start)
+        let fromStep = from.months(since: model.start)
+        guard targetStep >= 0, fromStep >= 0, fromStep <= targetStep else {
+            throw ModelError(file: definition.file, message: "the lever must move (from \(from)) no later than the target month \(target.month), and both after the model's start \(model.start)")
+        }
+        guard range.lowerBound < range.upperBound else {
+            throw ModelError(file: "--range", message: "the range \(range.lowerBound):\(range.upperBound) is empty; give LO:HI with LO < HI")
+        }
+        let engineModel = model.compile(horizon: targetStep + 1)
+        let groups = model.isPerGroup(parameter) ? Array(0..<model.groups.count) : [0]
+        var evaluated: [Double: Double] = [:]
+        func evaluate(_ values: [Double], batch: Int) throws {
+            let overrideValues = values.flatMap { Array(repeating: $0, count: members) }
+            let result = try Ensemble.run(engineModel, options: RunOptions(
+                members: overrideValues.count, seed: seed, threads: threads, tileSize: 64, summarize: false,
+                record: [.output(output)], draws: members > 1,
+                overrides: [MemberOverride(parameter: parameterIndex, groups: groups, from: fromStep, ramp: ramp, values: overrideValues)],
+                drawBlock: members)) { done in progress?(batch, done) }
+            let recorded = result.recorded!
+            for (k, value) in values.enumerated() {
+                let met = (0..<members).filter { target.isMet(by: recorded.value(member: k * members + $0, step: targetStep, series: 0)) }.count
+                evaluated[value] = Double(met) / Double(members)
+            }
+        }
+        let count = Swift.max(2, candidates)
+        let grid = (0..<count).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(count - 1) }
+        try evaluate(grid, batch: 0)
+        if let firstMet = grid.firstIndex(where: { evaluated[$0]! >= confidence }), firstMet > 0 {
+            let low = grid[firstMet - 1], high = grid[firstMet]
+            let finer = (1..<count).map { low + (high - low) * Double($0) / Double(count) }
+            try evaluate(finer, batch: 1)
+        }
+        let curve = evaluated.keys.sorted().map { Point(value: $0, probability: evaluated[$0]!) }
+        // The least value from which every larger candidate meets the target too.
+        var answer: Double?
+        for point in curve.reversed() {
+            if point.probability >= confidence { answer = point.value } else { break }
+        }
+        return Plan(parameter: parameter, target: target, confidence: confidence, curve: curve, answer: answer)
+    }
+}

@@ -1,0 +1,63 @@
+import CorridorEngine
+import CorridorLinearAlgebra
+import CorridorModel
+
+/// Which uncertain parameters move an output most: standardized regression coefficients
+/// of the output at a month on the members' draws (least squares with LAPACK dgels).
+public struct Sensitivity {
+    public struct Coefficient: Sendable {
+        /// The parameter, with its group when drawn per group.
+        public var label: String
+        /// Change of the output in standard deviations per standard deviation of the draw.
+        public var standardized: Double
+    }
+
+    public var output: String
+    public var month: Month
+    public var members: Int
+    /// Ranked by absolute size.
+    public var coefficients: [Coefficient]
+    /// Share of the output's variance over members that the linear fit explains.
+    public var rSquared: Double
+
+    public static func run(definition: RunDefinition, output: String, month: Month, members: Int, seed: UInt64,
+                           threads: Int, progress: (@Sendable (Int) -> Void)? = nil) throws -> Sensitivity {
+        let model = definition.model
+        guard let outputIndex = model.outputNames.firstIndex(of: output) else {
+            throw ModelError(file: definition.file, message: "the model has no output '\(output)'; its outputs are \(model.outputNames.joined(separator: ", "))")
+        }
+        let step = month.months(since: model.start)
+        guard step >= 0 else { throw ModelError(file: definition.file, message: "\(month) is before the model's start \(model.start)") }
+        guard members >= 10 else { throw ModelError(file: "--members", message: "a regression needs at least 10 members; got \(members)") }
+        let engineModel = model.compile(horizon: step + 1)
+        let draws = Ensemble.draws(engineModel, seed: seed, members: members)
+        guard !draws.isEmpty else {
+            throw ModelError(file: definition.file, message: "no parameter has an `uncertainty` block: there is nothing to rank")
+        }
+        let result = try Ensemble.run(engineModel, options: RunOptions(
+            members: members, seed: seed, threads: threads, summarize: false, record: [.output(outputIndex)]), progress: progress)
+        let y = (0..<members).map { result.recorded!.value(member: $0, step: step, series: 0) }
+        func standardize(_ values: [Double]) -> (values: [Double], sd: Double) {
+            let mean = values.reduce(0, +) / Double(values.count)
+            let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
+            return (values.map { sd > 0 ? ($0 - mean) / sd : 0 }, sd)
+        }
+        let (yStandard, ySD) = standardize(y)
+        guard ySD > 0 else {
+            throw ModelError(file: definition.file, message: "\(output) is the same in every member at \(month): the uncertain parameters do not reach it")
+        }
+        let columns = draws.map { standardize($0.values) }.filter { $0.sd > 0 }
+        let labels = zip(draws, draws.map { standardize($0.values).sd }).filter { $0.1 > 0 }.map { $0.0.label }
+        var design = Matrix(rows: members, columns: columns.count)
+        for (j, column) in columns.enumerated() {
+            for i in 0..<members { design[i, j] = column.values[i] }
+        }
+        let coefficients = try LinearAlgebra.leastSquares(design, Matrix(rows: members, columns: 1, columnMajor: yStandard))
+        let fitted = try LinearAlgebra.multiply(design, coefficients)
+        let residual = (0..<members).reduce(0) { $0 + (yStandard[$1] - fitted[$1, 0]) * (yStandard[$1] - fitted[$1, 0]) }
+        let ranked = labels.enumerated().map { Coefficient(label: $0.element, standardized: coefficients[$0.offset, 0]) }
+            .sorted { abs($0.standardized) > abs($1.standardized) }
+        return Sensitivity(output: output, month: month, members: members, coefficients: ranked,
+                           rSquared: 1 - residual / Double(members - 1))
+    }
+}

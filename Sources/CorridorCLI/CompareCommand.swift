@@ -1,0 +1,115 @@
+import ArgumentParser
+import CorridorAnalysis
+import CorridorEngine
+import CorridorModel
+import Foundation
+
+/// `corridor compare`: scenarios on the same members and draws, as differences from the first.
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare scenarios on the same members with the same draws: each output's difference from the first scenario, with its band.",
+        discussion: """
+            Every scenario runs with the first one's members, seed and horizon (unless given), so member j of each scenario has the same draws and differences are paired member by member (common random numbers). The table shows, at each --at month, the first scenario's median and each other's difference from it: median [p05–p95] over members.
+
+            Example:
+              corridor compare Datasets/scenarios/baseline.yaml \\
+                  Datasets/scenarios/judges-plus-300.yaml --members 200 \\
+                  --at 2030-09 --output courtBacklog --out out/compare
+            """
+    )
+
+    @Argument(help: "Scenario files; the first is the reference.")
+    var files: [String]
+
+    @Option(name: .customLong("at"), help: "Months (YYYY-MM) to tabulate; repeat for several. Default: every fifth year to the horizon.")
+    var months: [String] = []
+
+    @Option(name: .customLong("output"), help: "Outputs to tabulate; repeat for several. Default: all.")
+    var outputs: [String] = []
+
+    @Option(help: "Ensemble size. Default: the first scenario's, or 200 when it runs one member.")
+    var members: Int?
+
+    @Option(help: "Seed. Default: the first scenario's.")
+    var seed: UInt64?
+
+    @Option(help: "Steps (months). Default: the first scenario's horizon.")
+    var horizon: Int?
+
+    @Option(help: "Folder to write comparison.csv into.")
+    var out: String?
+
+    @Option(help: "Worker threads.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if files.count < 2 { throw ValidationError("give at least two scenarios: the first is the reference") }
+        for month in months where Month(parsing: month) == nil { throw ValidationError("--at takes months written YYYY-MM; got '\(month)'") }
+        if let members, members < 1 { throw ValidationError("--members must be at least 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let definitions = try files.map { try ScenarioLoader.load(path: $0) }
+            let first = definitions[0]
+            guard let horizon = horizon ?? first.horizon else { throw CLIError("\(files[0]) has no horizon; give --horizon N") }
+            let members = members ?? ((first.members ?? 1) > 1 ? first.members! : 200)
+            let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members")
+            let comparison = try Comparison(definitions: definitions, horizon: horizon, members: members,
+                                            seed: seed ?? first.seed ?? 0, threads: threads) { progress.update($0) }
+            progress.finish()
+            for name in outputs where !comparison.outputs.contains(name) {
+                throw CLIError("--output: no output '\(name)' in every scenario; the outputs are \(comparison.outputs.joined(separator: ", "))")
+            }
+            let shown = outputs.isEmpty ? comparison.outputs : outputs
+            var steps = months.compactMap { Month(parsing: $0) }.compactMap { comparison.step(of: $0) }
+            if months.isEmpty {
+                steps = Array(stride(from: 0, to: horizon, by: 60)) + [horizon - 1]
+            } else if steps.count < months.count {
+                throw CLIError("--at: every month must fall within \(comparison.start)…\(comparison.start.advanced(by: horizon - 1))")
+            }
+            print(Self.table(comparison, outputs: shown, steps: steps))
+            if let out {
+                try ResultWriter.writeAtomically([("comparison.csv", Self.csv(comparison))], to: out)
+                print("wrote comparison.csv in \(out)")
+            }
+        }
+    }
+
+    static func band(_ band: Band) -> String {
+        "\(readableNumber(band.p50)) [\(readableNumber(band.p05))–\(readableNumber(band.p95))]"
+    }
+
+    static func table(_ comparison: Comparison, outputs: [String], steps: [Int]) -> String {
+        var rows = [["output", "month", comparison.names[0]] + comparison.names.dropFirst().map { "\($0) − \(comparison.names[0])" }]
+        for name in outputs {
+            let output = comparison.outputs.firstIndex(of: name)!
+            for step in steps {
+                var row = [name, comparison.start.advanced(by: step).description, band(comparison.level(scenario: 0, output: output, step: step))]
+                for scenario in 1..<comparison.names.count {
+                    row.append(band(comparison.difference(scenario: scenario, output: output, step: step)))
+                }
+                rows.append(row)
+            }
+        }
+        return "\(comparison.members) members with common draws; median [p05–p95]\n" + textTable(rows, rightAligned: Set(2..<rows[0].count))
+    }
+
+    /// `step,month,scenario,output,mean,p05,p50,p95,diff_mean,diff_p05,diff_p50,diff_p95`.
+    static func csv(_ comparison: Comparison) -> String {
+        var text = "step,month,scenario,output,mean,p05,p50,p95,diff_mean,diff_p05,diff_p50,diff_p95\n"
+        for step in 0..<comparison.horizon {
+            let month = comparison.start.advanced(by: step)
+            for (scenario, name) in comparison.names.enumerated() {
+                for (output, outputName) in comparison.outputs.enumerated() {
+                    let level = comparison.level(scenario: scenario, output: output, step: step)
+                    let difference = comparison.difference(scenario: scenario, output: output, step: step)
+                    text += "\(step),\(month),\(name),\(outputName),\(numberText(level.mean)),\(numberText(level.p05)),\(numberText(level.p50)),\(numberText(level.p95)),"
+                        + "\(numberText(difference.mean)),\(numberText(difference.p05)),\(numberText(difference.p50)),\(numberText(difference.p95))\n"
+                }
+            }
+        }
+        return text
+    }
+}
