@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// compare, plan and sensitivity on a small model whose answers can be worked by hand.
+@Suite struct AnalysisCommandTests {
+    /// A court with 1,000 cases, 100 arrivals a month and `judges * 10` completions a month.
+    static let model = """
+        format: corridor-model/1
+        name: court
+        start: 2024-01
+        groups: [AAA]
+        compartments: [court, done]
+        parameters:
+          judges: {value: 5}
+          arrivals: {value: 100, uncertainty: {dist: lognormal, cv: 0.2}}
+          noise: {value: 1, uncertainty: {dist: uniform, low: 0.99, high: 1.01}}
+        initial: {court: 1000}
+        flows:
+          - {name: come, inflow: arrivals, to: court}
+          - {name: decide, from: court, capacity: judges * 10 * noise, to: done}
+        outputs:
+          backlog: total(court)
+        """
+
+    func files() throws -> URL {
+        let folder = CLITests().temporaryFolder()
+        try Self.model.write(to: folder.appendingPathComponent("model.yaml"), atomically: true, encoding: .utf8)
+        for (name, judges) in [("base", 5), ("more", 15)] {
+            try """
+                format: corridor-scenario/1
+                name: \(name)
+                model: model.yaml
+                horizon: 24
+                members: 50
+                seed: 3
+                set:
+                  judges: {value: \(judges)}
+                """.write(to: folder.appendingPathComponent("\(name).yaml"), atomically: true, encoding: .utf8)
+        }
+        return folder
+    }
+
+    @Test func compareReportsPairedDifferences() throws {
+        let folder = try files()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outcome = try CLITests().corridor(["compare", "base.yaml", "more.yaml", "--at", "2024-11", "--out", "cmp"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("more − base"))
+        let rows = try CLITests().csv(folder.appendingPathComponent("cmp/comparison.csv"))
+        #expect(rows[0] == ["step", "month", "scenario", "output", "mean", "p05", "p50", "p95", "diff_mean", "diff_p05", "diff_p50", "diff_p95"])
+        // At step 10, 100 more completions a month for 10 months: 1,000 fewer cases, in every
+        // member up to the uniform ±1 % on capacity (common draws cancel the arrivals).
+        let row = try #require(rows.first { $0[0] == "10" && $0[2] == "more" })
+        #expect(abs(Double(row[8])! + 1000) < 15)
+        #expect(Double(row[9])! >= -1015 && Double(row[11])! <= -985)
+    }
+
+    @Test func planFindsTheLeastLeverAndSaysWhenTheTargetIsOutOfReach() throws {
+        let folder = try files()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // With arrivals A = 100·a and capacity C = 10·J, the court at the start of step 12
+        // (2025-01) is max(0, 1000 + 11·A − 12·C) + A, so backlog ≤ 200 needs
+        // J ≥ 6.67 + 10·a: 16.7 at the median draw, ≈ 19.6 for 90 % of members
+        // (a's 90th percentile is exp(1.2816·√ln 1.04) ≈ 1.289).
+        let outcome = try CLITests().corridor(["plan", "base.yaml", "--vary", "judges", "--target", "backlog <= 200 by 2025-01",
+                                               "--range", "0:40", "--from", "2024-01", "--confidence", "0.9", "--members", "200",
+                                               "--out", "plan"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let answer = try #require(outcome.stdout.split(separator: "\n").first { $0.hasPrefix("answer: judges = ") })
+        let value = Double(answer.dropFirst("answer: judges = ".count).prefix { $0 != " " })!
+        #expect(value > 19 && value < 21, "\(answer)")
+        let curve = try CLITests().csv(folder.appendingPathComponent("plan/plan.csv"))
+        #expect(curve[0] == ["value", "probability"])
+        let probabilities = curve.dropFirst().map { Double($0[1])! }
+        #expect(zip(probabilities, probabilities.dropFirst()).allSatisfy { $0 <= $1 }, "probability rises with the lever")
+
+        let impossible = try CLITests().corridor(["plan", "base.yaml", "--vary", "judges", "--target", "backlog <= 0 by 2024-03",
+                                                  "--range", "0:20", "--from", "2024-01"], in: folder)
+        #expect(impossible.status == 0)
+        #expect(impossible.stdout.contains("the target cannot be met within the range"))
+    }
+
+    @Test func badPlanArgumentsAreClearErrors() throws {
+        let folder = try files()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let unknownOutput = try CLITests().corridor(["plan", "base.yaml", "--vary", "judges", "--target", "backlg <= 0 by 2025-01", "--range", "0:9"], in: folder)
+        #expect(unknownOutput.status == 1)
+        #expect(unknownOutput.stderr.contains("the model has no output 'backlg'; its outputs are backlog"))
+        let unknownParameter = try CLITests().corridor(["plan", "base.yaml", "--vary", "judgs", "--target", "backlog <= 0 by 2025-01", "--range", "0:9"], in: folder)
+        #expect(unknownParameter.status == 1)
+        #expect(unknownParameter.stderr.contains("the model has no parameter 'judgs' to vary"))
+        let emptyRange = try CLITests().corridor(["plan", "base.yaml", "--vary", "judges", "--target", "backlog <= 0 by 2025-01", "--range", "9:9"], in: folder)
+        #expect(emptyRange.status == 1)
+        #expect(emptyRange.stderr.contains("--range 9:9 is empty"))
+        let badTarget = try CLITests().corridor(["plan", "base.yaml", "--vary", "judges", "--target", "backlog < 0", "--range", "0:9"], in: folder)
+        #expect(badTarget.status == 1)
+        #expect(badTarget.stderr.contains("expected \"OUTPUT <= VALUE by YYYY-MM\""))
+    }
+
+    @Test func sensitivityRanksTheDrawThatMatters() throws {
+        let folder = try files()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outcome = try CLITests().corridor(["sensitivity", "base.yaml", "--output", "backlog", "--at", "2024-12", "--members", "400"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let lines = outcome.stdout.split(separator: "\n")
+        // arrivals (cv 20 %) moves the backlog far more than noise (±1 % of capacity).
+        #expect(lines[3].hasPrefix("arrivals"), "\(outcome.stdout)")
+        #expect(lines[4].hasPrefix("noise"))
+        let unknown = try CLITests().corridor(["sensitivity", "base.yaml", "--output", "nope", "--at", "2024-12"], in: folder)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("the model has no output 'nope'"))
+    }
+}
