@@ -40,11 +40,16 @@ let package = Package(
             name: "CorridorAnalysis",
             dependencies: ["CorridorEngine", "CorridorModel", "CorridorLinearAlgebra"]
         ),
+        // Reports: SVG charts, the HTML report and Jupyter notebooks.
+        .target(
+            name: "CorridorReport",
+            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis"]
+        ),
         // The commands of the `corridor` tool, as a library so tests can drive them.
         .target(
             name: "CorridorCLI",
             dependencies: [
-                "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra", "CorridorAnalysis",
+                "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra", "CorridorAnalysis", "CorridorReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import CorridorAnalysis
 import CorridorEngine
 import CorridorModel
+import CorridorReport
 import Foundation
 
 /// `corridor compare`: scenarios on the same members and draws, as differences from the first.
@@ -71,8 +72,12 @@ struct CompareCommand: ParsableCommand {
             }
             print(Self.table(comparison, outputs: shown, steps: steps))
             if let out {
-                try ResultWriter.writeAtomically([("comparison.csv", Self.csv(comparison))], to: out)
-                print("wrote comparison.csv in \(out)")
+                var files = [("comparison.csv", Self.csv(comparison))]
+                for name in shown {
+                    files.append(("difference-\(name).svg", HTMLReport.comparisonChart(comparison, output: comparison.outputs.firstIndex(of: name)!)))
+                }
+                try ResultWriter.writeAtomically(files.map { (name: $0.0, contents: $0.1) }, to: out)
+                print("wrote comparison.csv and a difference chart per output in \(out)")
             }
         }
     }

@@ -10,7 +10,7 @@ public struct CorridorCommand: ParsableCommand {
             Example:
               corridor run Datasets/examples/scenario.yaml --out out/example
             """,
-        subcommands: [RunCommand.self, ValidateCommand.self, CompareCommand.self, PlanCommand.self, SensitivityCommand.self, CalibrateCommand.self, BacktestCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, CompareCommand.self, PlanCommand.self, SensitivityCommand.self, ReportCommand.self, NotebookCommand.self, CalibrateCommand.self, BacktestCommand.self]
     )
 
     public init() {}

@@ -2,6 +2,7 @@ import ArgumentParser
 import CorridorAnalysis
 import CorridorEngine
 import CorridorModel
+import CorridorReport
 import Foundation
 
 /// `corridor plan`: the least value of a lever that meets a target with a stated probability.
@@ -77,8 +78,8 @@ struct PlanCommand: ParsableCommand {
             progress.finish()
             print(Self.report(plan, members: members, range: bounds))
             if let out {
-                try ResultWriter.writeAtomically([("plan.csv", Self.csv(plan))], to: out)
-                print("wrote plan.csv in \(out)")
+                try ResultWriter.writeAtomically([("plan.csv", Self.csv(plan)), ("plan.svg", Notebook.planChart(plan))], to: out)
+                print("wrote plan.csv and plan.svg in \(out)")
             }
         }
     }

@@ -1,0 +1,77 @@
+import ArgumentParser
+import CorridorAnalysis
+import CorridorEngine
+import CorridorModel
+import CorridorReport
+import Foundation
+
+/// `corridor notebook`: a Jupyter notebook telling the analysis, with its data beside it.
+struct NotebookCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notebook",
+        abstract: "Write a Jupyter notebook (nbformat 4) of scenarios: narrative, charts, tables, and code that reloads the CSVs written beside it.",
+        discussion: """
+            The notebook's data go to a folder beside it named after it (FILE-data/). With --vary and --target, a capacity plan is added (as `corridor plan` computes it).
+
+            Examples:
+              corridor notebook Datasets/scenarios/baseline.yaml \\
+                  Datasets/scenarios/eo-14010.yaml --out out/eo.ipynb
+              corridor notebook Datasets/scenarios/baseline.yaml --vary judgesAdded \\
+                  --target "courtBacklog <= 1000000 by 2028-09" --range 0:1500 \\
+                  --ramp 24 --out out/judges.ipynb
+            """
+    )
+
+    @OptionGroup var options: ReportOptions
+
+    @Option(help: "The notebook file to write (.ipynb).")
+    var out: String
+
+    @Option(help: "A lever to plan (see `corridor plan`).")
+    var vary: String?
+
+    @Option(help: "The plan's target, \"OUTPUT <= VALUE by YYYY-MM\".")
+    var target: String?
+
+    @Option(help: "The plan's candidate range LO:HI.")
+    var range: String = "0:1000"
+
+    @Option(help: "Month the planned lever starts to move.")
+    var from: String = "2026-01"
+
+    @Option(help: "Months the planned lever takes to reach each value.")
+    var ramp: Int = 1
+
+    @Option(help: "Probability the plan's target must be met with.")
+    var confidence: Double = 0.9
+
+    func validate() throws {
+        if (vary == nil) != (target == nil) { throw ValidationError("a plan needs both --vary and --target") }
+        guard out.hasSuffix(".ipynb") else { throw ValidationError("--out must name a .ipynb file") }
+        guard Month(parsing: from) != nil else { throw ValidationError("--from takes a month written YYYY-MM") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let prepared = try options.prepare()
+            var plan: Plan?
+            if let vary, let target {
+                let parts = range.split(separator: ":")
+                guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low < high else {
+                    throw CLIError("--range takes LO:HI with LO < HI, e.g. 0:1500; got '\(range)'")
+                }
+                let definition = try ScenarioLoader.load(path: options.files[0])
+                plan = try Plan.run(definition: definition, parameter: vary, target: try PlanTarget(parsing: target),
+                                    confidence: confidence, range: low...high, from: Month(parsing: from)!, ramp: ramp,
+                                    members: options.members, seed: options.seed ?? definition.seed ?? 0, threads: options.threads)
+            }
+            let url = URL(fileURLWithPath: out)
+            let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"
+            let notebook = Notebook.analysis(prepared.runs, outputs: prepared.outputs, months: prepared.months,
+                                             comparison: prepared.comparison, plan: plan, dataFolder: dataFolder)
+            try ResultWriter.writeAtomically(notebook.dataFiles, to: url.deletingLastPathComponent().appendingPathComponent(dataFolder).path)
+            try ResultWriter.writeFileAtomically(try notebook.json(), to: out)
+            print("wrote \(out) and \(dataFolder)/")
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import CorridorAnalysis
+import CorridorEngine
+import CorridorModel
+import CorridorReport
+import Foundation
+
+/// Options shared by `report` and `notebook`.
+struct ReportOptions: ParsableArguments {
+    @Argument(help: "Scenario files; the first is the reference for differences.")
+    var files: [String]
+
+    @Option(help: "Members per scenario.")
+    var members: Int = 200
+
+    @Option(help: "Seed. Default: the first scenario's.")
+    var seed: UInt64?
+
+    @Option(name: .customLong("output"), help: "Outputs to chart; repeat for several. Default: encounters, courtBacklog, courtWaitMonths and borderWaitlist where the model has them, else its first four.")
+    var outputs: [String] = []
+
+    @Option(name: .customLong("at"), help: "Months (YYYY-MM) for the key-numbers table. Default: the last month and 5 and 10 years before.")
+    var months: [String] = []
+
+    @Option(help: "Observed-data folder drawn over the charts (ignored when missing).")
+    var observed: String = "Datasets/observed"
+
+    @Option(help: "Worker threads.")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one scenario") }
+        if members < 2 { throw ValidationError("--members must be at least 2 (bands need an ensemble)") }
+        for month in months where Month(parsing: month) == nil { throw ValidationError("--at takes months written YYYY-MM; got '\(month)'") }
+    }
+
+    /// Runs the scenarios (and their comparison when there are several).
+    func prepare() throws -> (runs: ScenarioRuns, outputs: [String], months: [Month], comparison: Comparison?) {
+        let observedData = FileManager.default.fileExists(atPath: observed) ? try ObservedData.load(folder: observed) : nil
+        let progress = ProgressBar(total: members * files.count * (files.count > 1 ? 2 : 1), label: "running \(files.count) scenario(s) × \(members) members")
+        let runs = try ScenarioRuns(files: files, members: members, seed: seed, observed: observedData, threads: threads) { progress.update($0) }
+        let first = runs.runs[0].model
+        let available = first.outputNames
+        for name in outputs where !available.contains(name) {
+            throw CLIError("--output: the model has no output '\(name)'; its outputs are \(available.joined(separator: ", "))")
+        }
+        let preferred = ["encounters", "courtBacklog", "courtWaitMonths", "borderWaitlist"].filter(available.contains)
+        let chosen = !outputs.isEmpty ? outputs : (preferred.isEmpty ? Array(available.prefix(4)) : preferred)
+        let end = first.start.advanced(by: first.horizon - 1)
+        let months = self.months.isEmpty ? [end.advanced(by: -120), end.advanced(by: -60), end].filter { $0 >= first.start }
+            : self.months.compactMap { Month(parsing: $0) }
+        var comparison: Comparison?
+        if files.count > 1 {
+            let definitions = try files.map { try ScenarioLoader.load(path: $0) }
+            comparison = try Comparison(definitions: definitions, horizon: first.horizon, members: members,
+                                        seed: seed ?? definitions[0].seed ?? 0, threads: threads) { progress.update(members * files.count + $0) }
+        }
+        progress.finish()
+        return (runs, chosen, months, comparison)
+    }
+}
+
+/// `corridor report`: one self-contained HTML file.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write one self-contained HTML report: fan charts with observed data, differences between scenarios, key numbers and each scenario's assumptions.",
+        discussion: """
+            Example:
+              corridor report Datasets/scenarios/baseline.yaml \\
+                  Datasets/scenarios/eo-14010.yaml --out out/report.html
+            """
+    )
+
+    @OptionGroup var options: ReportOptions
+
+    @Option(help: "The HTML file to write.")
+    var out: String
+
+    func run() throws {
+        try reportingErrors {
+            let prepared = try options.prepare()
+            let html = HTMLReport.render(prepared.runs, outputs: prepared.outputs, months: prepared.months, comparison: prepared.comparison)
+            try ResultWriter.writeFileAtomically(html, to: out)
+            print("wrote \(out)")
+        }
+    }
+}

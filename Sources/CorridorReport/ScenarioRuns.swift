@@ -1,0 +1,115 @@
+import CorridorAnalysis
+import CorridorEngine
+import CorridorModel
+import Foundation
+
+/// Scenarios run as ensembles for a report or a notebook: streamed summaries of every
+/// output, the scenario's stated assumptions, and the observed series that match outputs.
+public struct ScenarioRuns {
+    public struct Run {
+        public var name: String
+        public var file: String
+        /// The comment lines at the top of the scenario file: what it assumes.
+        public var assumptions: [String]
+        public var model: EngineModel
+        public var summary: EnsembleSummary
+    }
+
+    /// Observed series drawn over a named output: series, group, and whether each value is
+    /// a stock at the end of its period (drawn at the next month) or a monthly flow.
+    public static let observedForOutput: [String: (series: String, group: String, endOfPeriod: Bool)] = [
+        "encounters": ("cbp_sw_encounters", "ALL", false),
+        "encountersBetweenPorts": ("usbp_sw_encounters", "ALL", false),
+        "encountersAtPorts": ("cbp_sw_encounters_ofo", "ALL", false),
+        "expulsions": ("cbp_sw_title42_expulsions", "ALL", false),
+        "courtBacklog": ("eoir_pending_end_fy", "ALL", true),
+    ]
+
+    public var runs: [Run]
+    public var members: Int
+    public var observed: ObservedData?
+
+    public init(files: [String], members: Int, seed: UInt64?, observed: ObservedData?, threads: Int,
+                progress: (@Sendable (Int) -> Void)? = nil) throws {
+        var runs: [Run] = []
+        for (index, file) in files.enumerated() {
+            let definition = try ScenarioLoader.load(path: file)
+            guard let horizon = definition.horizon else {
+                throw ModelError(file: file, message: "a report needs a scenario with a `horizon` (a model file has none)")
+            }
+            let model = definition.model.compile(horizon: horizon)
+            let result = try Ensemble.run(model, options: RunOptions(
+                members: Swift.max(2, members), seed: seed ?? definition.seed ?? 0, threads: threads)) { done in
+                progress?(index * members + done)
+            }
+            runs.append(Run(name: definition.name, file: file, assumptions: Self.leadingComments(file), model: model, summary: result.summary!))
+        }
+        self.runs = runs
+        self.members = Swift.max(2, members)
+        self.observed = observed
+    }
+
+    static func leadingComments(_ file: String) -> [String] {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return [] }
+        var lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard line.hasPrefix("#") else { break }
+            lines.append(String(line.dropFirst()).trimmingCharacters(in: .whitespaces))
+        }
+        return lines
+    }
+
+    /// p05, p25, p50, p75, p95 and the mean of an output at every step.
+    public func bands(_ run: Run, output: String) -> (months: [Month], quantiles: [[Double]], mean: [Double])? {
+        guard let o = run.model.outputNames.firstIndex(of: output),
+              let series = run.summary.catalog.kinds.firstIndex(of: .output(o)) else { return nil }
+        let steps = 0..<run.model.horizon
+        let cells = steps.map { run.summary.cell(step: $0, series: series) }
+        return (steps.map { run.model.start.advanced(by: $0) },
+                run.summary.quantiles.map { level in cells.map { level[$0] } },
+                cells.map { run.summary.mean[$0] })
+    }
+
+    /// The observed values drawn over an output, at the month they describe.
+    public func observations(for output: String) -> [(Month, Double)] {
+        guard let observed, let match = Self.observedForOutput[output] else { return [] }
+        return observed.series(match.series, group: match.group).compactMap { observation in
+            switch observation.period {
+            case let .month(month): return (month, observation.value)
+            case .fiscalYear, .calendarYear:
+                return match.endOfPeriod ? (observation.period.months.upperBound.advanced(by: 1), observation.value) : nil
+            }
+        }
+    }
+
+    /// A fan chart of an output: p05–p95 and p25–p75 bands, the median, observed points.
+    public func fanChart(_ run: Run, output: String) -> String? {
+        guard let (months, quantiles, _) = bands(run, output: output) else { return nil }
+        var chart = SVGChart(title: "\(run.name): \(output)", unit: Self.units[output] ?? "", xAxis: .months)
+        chart.bands = [SVGChart.Band(label: "median, p25–p75, p05–p95 of \(members) members", x: months.map { Double($0.index) },
+                                     low: quantiles[0], middle: quantiles[2], high: quantiles[4],
+                                     innerLow: quantiles[1], innerHigh: quantiles[3])]
+        let observed = observations(for: output)
+        if !observed.isEmpty, let match = Self.observedForOutput[output] {
+            chart.points = [SVGChart.Points(label: "observed (\(match.series))", x: observed.map { Double($0.0.index) }, y: observed.map(\.1))]
+        }
+        return chart.render()
+    }
+
+    public static let units: [String: String] = [
+        "encounters": "Southwest border encounters per month (events)",
+        "encountersBetweenPorts": "encounters between ports per month",
+        "encountersAtPorts": "encounters at ports of entry per month",
+        "expulsions": "Title 42 expulsions per month",
+        "courtBacklog": "immigration-court cases pending (people), start of month",
+        "courtCompletions": "court completions per month",
+        "courtReceipts": "new court cases per month",
+        "courtWaitMonths": "months: backlog / completions",
+        "courtBacklogGrowth": "change of the backlog per month (people)",
+        "mppPopulation": "people waiting in Mexico under MPP",
+        "borderWaitlist": "people waiting for a port-of-entry appointment",
+        "mexicoAsylumBacklog": "asylum claims pending in Mexico",
+        "protectionGrants": "court grants of protection per month",
+        "removals": "removals per month",
+    ]
+}
