@@ -1,10 +1,10 @@
 # The two commands of README's quick start. Each installs what it needs first.
 #   make run    builds corridor (release) and runs the baseline scenario on the bundled data
-#   make test   runs the test suite
+#   make test   runs the test suite: swift test, then the report and notebook checks
 SCENARIO ?= Datasets/scenarios/baseline.yaml
 OUT ?= out/baseline
 
-.PHONY: run test dependencies build
+.PHONY: run test dependencies test-tools build
 
 dependencies:
 	@scripts/install-dependencies
@@ -16,5 +16,10 @@ run: build
 	.build/release/corridor run $(SCENARIO)
 	.build/release/corridor run $(SCENARIO) --out $(OUT)
 
-test: dependencies
+test-tools:
+	@scripts/install-test-tools
+
+# Swift tests, then the checks of what people open (report in Chromium, notebooks).
+test: dependencies test-tools
 	swift test
+	python3 -m pytest -q Tests/python

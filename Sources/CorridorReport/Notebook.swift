@@ -121,7 +121,7 @@ extension Notebook {
                 notebook.code("""
                     base = summary[(summary["scenario"] == "\(comparison.names[0])") & (summary["output"] == "\(output)")].set_index("month")
                     fig, ax = plt.subplots(figsize=(9, 4))
-                    for name in \(comparison.names.dropFirst().map { "\"\($0)\"" }):
+                    for name in [\(comparison.names.dropFirst().map { "\"\($0)\"" }.joined(separator: ", "))]:
                         other = summary[(summary["scenario"] == name) & (summary["output"] == "\(output)")].set_index("month")
                         ax.plot(other.index, other["mean"] - base["mean"], label=name)
                     ax.axhline(0, color="#555", linestyle="--")
