@@ -55,7 +55,7 @@ struct CompareCommand: ParsableCommand {
             let definitions = try files.map { try ScenarioLoader.load(path: $0) }
             let first = definitions[0]
             guard let horizon = horizon ?? first.horizon else { throw CLIError("\(files[0]) has no horizon; give --horizon N") }
-            let members = members ?? ((first.members ?? 1) > 1 ? first.members! : 200)
+            let members = ensembleSize(members, first, fallback: 200)
             let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members")
             let comparison = try Comparison(definitions: definitions, horizon: horizon, members: members,
                                             seed: seed ?? first.seed ?? 0, threads: threads) { progress.update($0) }

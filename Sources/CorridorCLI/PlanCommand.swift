@@ -69,7 +69,7 @@ struct PlanCommand: ParsableCommand {
             let definition = try ScenarioLoader.load(path: file)
             let goal = try PlanTarget(parsing: target)
             let start = Month(parsing: from)!
-            let members = members ?? ((definition.members ?? 1) > 1 ? definition.members! : 200)
+            let members = ensembleSize(members, definition, fallback: 200)
             let bounds = try parseRange(definition: definition, from: start)
             let progress = ProgressBar(total: members * candidates * 2, label: "\(candidates) candidates × \(members) members")
             let plan = try Plan.run(definition: definition, parameter: vary, target: goal, confidence: confidence, range: bounds,

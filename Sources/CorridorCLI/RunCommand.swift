@@ -137,6 +137,11 @@ struct RunCommand: ParsableCommand {
     }
 }
 
+/// An ensemble size: the one asked for, else the scenario's when it runs an ensemble, else `fallback`.
+func ensembleSize(_ asked: Int?, _ definition: RunDefinition, fallback: Int) -> Int {
+    asked ?? ((definition.members ?? 1) > 1 ? definition.members! : fallback)
+}
+
 /// Runs `body`, printing a model, engine or command-line error on stderr and exiting with
 /// status 1 instead of a trace.
 func reportingErrors(_ body: () throws -> Void) throws {

@@ -43,7 +43,7 @@ struct SensitivityCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let definition = try ScenarioLoader.load(path: file)
-            let members = members ?? ((definition.members ?? 1) > 1 ? definition.members! : 1000)
+            let members = ensembleSize(members, definition, fallback: 1000)
             let progress = ProgressBar(total: members, label: "running \(members) members")
             let result = try Sensitivity.run(definition: definition, output: output, month: Month(parsing: at)!, members: members,
                                              seed: seed ?? definition.seed ?? 0, threads: threads) { progress.update($0) }
