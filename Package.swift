@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // C interface to OpenBLAS (CBLAS + Fortran LAPACK) and LAPACKE, from Debian's packages.
@@ -54,6 +55,16 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "corridor", dependencies: ["CorridorCLI"]),
+        // package-benchmark suites: `swift package benchmark` (see Benchmarks/README.md).
+        .executableTarget(
+            name: "CorridorBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                "CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorLinearAlgebra",
+            ],
+            path: "Benchmarks/CorridorBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         .testTarget(
             name: "CorridorLinearAlgebraTests",
             dependencies: ["CorridorLinearAlgebra", .product(name: "Numerics", package: "swift-numerics")]

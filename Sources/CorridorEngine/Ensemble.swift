@@ -184,6 +184,12 @@ struct RunObserver: TileObserver {
     var summary: SummaryWorker?
     var recorded: RecordedSeries?
 
+    init(trajectories: TrajectoryRecorder? = nil, summary: SummaryWorker? = nil, recorded: RecordedSeries? = nil) {
+        self.trajectories = trajectories
+        self.summary = summary
+        self.recorded = recorded
+    }
+
     mutating func observeStep(_ step: Int, _ view: TileView) {
         trajectories?.observeStep(step, view)
         summary?.observeStep(step, view)
