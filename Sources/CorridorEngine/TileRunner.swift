@@ -89,6 +89,15 @@ final class ExecutionPlan: @unchecked Sendable {
     let shareOffsets: [Int?]
     let shareRegisterCount: Int
     let outputRegisters: [Int32]
+    /// Whether each flow-program instruction's result is the same for every member
+    /// (computed from constants and undrawn parameters only): then it is computed once.
+    let uniformFlowInstructions: [Bool]
+    let uniformOutputInstructions: [Bool]
+    /// `[source index][group]`: every hazard rate leaving that compartment is uniform, so
+    /// the share leaving, −expm1(−H)/H, is computed once for all members.
+    let uniformHazards: [[Bool]]
+    /// `[flow][group]`: every destination weight is uniform, so shares are computed once.
+    let uniformShares: [[Bool]]
 
     let drawBlock: Int?
 
@@ -164,6 +173,33 @@ final class ExecutionPlan: @unchecked Sendable {
         }
         shareOffsets = offsets
         shareRegisterCount = next
+        // Which registers hold one value for all members, following the programs in order
+        // (temporary registers are reused, so this is tracked instruction by instruction).
+        var uniform = model.registers.map { source -> Bool in
+            switch source {
+            case .constant: return true
+            case .stock, .total, .flowTotal, .computed: return false
+            case .parameter: return false
+            }
+        }
+        for fill in parameterFills where fill.drawSlot == nil && fill.adjustments.isEmpty && fill.overrides.isEmpty {
+            uniform[fill.register] = true
+        }
+        func simulate(_ program: [Instruction]) -> [Bool] {
+            program.map { instruction in
+                let result = uniform[Int(instruction.a)] && uniform[Int(instruction.b)]
+                uniform[Int(instruction.destination)] = result
+                return result
+            }
+        }
+        uniformFlowInstructions = simulate(model.flowProgram)
+        uniformHazards = sources.map { source in
+            (0..<model.groupCount).map { g in source.hazardFlows.allSatisfy { uniform[Int(model.flows[$0].amountRegisters[g])] } }
+        }
+        uniformShares = model.flows.map { flow in
+            (0..<model.groupCount).map { g in flow.weightRegisters.allSatisfy { uniform[Int($0[g])] } }
+        }
+        uniformOutputInstructions = simulate(model.outputProgram)
     }
 }
 
@@ -217,7 +253,7 @@ final class TileRunner {
                                 amounts: amounts, shares: shares, plan: plan)
         for step in 0..<plan.horizon {
             fillStepInputs(step: step, first: first, count: n)
-            execute(model.flowProgram, count: n)
+            execute(model.flowProgram, uniform: plan.uniformFlowInstructions, count: n)
             computeFlows(count: n)
             for fill in plan.flowTotalFills {
                 let total = register(fill.register)
@@ -228,7 +264,7 @@ final class TileRunner {
                     for l in 0..<n { total[l] += amount[l] }
                 }
             }
-            execute(model.outputProgram, count: n)
+            execute(model.outputProgram, uniform: plan.uniformOutputInstructions, count: n)
             observer.observeStep(step, tileView)
             applyFlows(count: n)
             try checkFinite(step: step, first: first, count: n)
@@ -296,10 +332,16 @@ final class TileRunner {
         }
     }
 
-    /// Runs compiled instructions lane by lane.
-    private func execute(_ program: [Instruction], count n: Int) {
-        for instruction in program {
+    /// Runs compiled instructions lane by lane; an `exp` whose operand is the same for
+    /// every member is computed once.
+    private func execute(_ program: [Instruction], uniform: [Bool], count n: Int) {
+        for (index, instruction) in program.enumerated() {
             let d = register(instruction.destination), a = register(instruction.a), b = register(instruction.b)
+            if instruction.op == .exp && uniform[index] {
+                let value = Double.exp(a[0])
+                for l in 0..<n { d[l] = value }
+                continue
+            }
             switch instruction.op {
             case .add: for l in 0..<n { d[l] = a[l] + b[l] }
             case .subtract: for l in 0..<n { d[l] = a[l] - b[l] }
@@ -321,6 +363,18 @@ final class TileRunner {
         let groups = plan.groupCount
         let sum = scratch
         for g in 0..<groups {
+            if plan.uniformShares[index][g] {
+                // The same weights for every member: the shares of lane 0, broadcast.
+                var total = 0.0
+                for d in flow.destinations.indices { total += Swift.max(register(flow.weightRegisters[d][g])[0], 0) }
+                for d in flow.destinations.indices {
+                    let weight = Swift.max(register(flow.weightRegisters[d][g])[0], 0)
+                    let value = total > 0 ? weight / total : 0
+                    let share = shares + (offset + d * groups + g) * lanes
+                    for l in 0..<n { share[l] = value }
+                }
+                continue
+            }
             for l in 0..<n { sum[l] = 0 }
             for d in flow.destinations.indices {
                 let weight = register(flow.weightRegisters[d][g])
@@ -334,19 +388,18 @@ final class TileRunner {
         }
     }
 
-    /// 1 where the flow may move people for group g (its weights sum above 0), else 0,
-    /// written into `mask`.
-    private func movesPeople(flow index: Int, group g: Int, count n: Int, into mask: UnsafeMutablePointer<Double>) {
-        guard let offset = plan.shareOffsets[index] else {
-            for l in 0..<n { mask[l] = 1 }
-            return
-        }
+    /// Writes into `mask` 1 where the flow may move people for group g (its weights sum
+    /// above 0), else 0, and returns true; returns false, writing nothing, for a flow with a
+    /// single destination, which always may.
+    private func movesPeople(flow index: Int, group g: Int, count n: Int, into mask: UnsafeMutablePointer<Double>) -> Bool {
+        guard let offset = plan.shareOffsets[index] else { return false }
         let groups = plan.groupCount
         for l in 0..<n { mask[l] = 0 }
         for d in plan.model.flows[index].destinations.indices {
             let share = shares + (offset + d * groups + g) * lanes
             for l in 0..<n { mask[l] = share[l] > 0 ? 1 : mask[l] }
         }
+        return true
     }
 
     /// Steps 2–4 of MODEL-FORMAT.md: capacity flows in order, then competing hazards, then
@@ -356,7 +409,7 @@ final class TileRunner {
         let groups = plan.groupCount
         for index in model.flows.indices { computeShares(flow: index, count: n) }
         let mask = scratch + lanes
-        for source in plan.sources {
+        for (sourceIndex, source) in plan.sources.enumerated() {
             for g in 0..<groups {
                 let slot = source.compartment * groups + g
                 let rem = remainder + slot * lanes, stock = register(slot)
@@ -380,11 +433,18 @@ final class TileRunner {
                     for g in 0..<groups {
                         let rem = remainder + (source.compartment * groups + g) * lanes
                         let amount = amounts + (index * groups + g) * lanes
-                        movesPeople(flow: index, group: g, count: n, into: mask)
-                        for l in 0..<n {
-                            let served = rem[l] * ratio[l] * mask[l]
-                            amount[l] = served
-                            rem[l] -= served
+                        if movesPeople(flow: index, group: g, count: n, into: mask) {
+                            for l in 0..<n {
+                                let served = rem[l] * ratio[l] * mask[l]
+                                amount[l] = served
+                                rem[l] -= served
+                            }
+                        } else {
+                            for l in 0..<n {
+                                let served = rem[l] * ratio[l]
+                                amount[l] = served
+                                rem[l] -= served
+                            }
                         }
                     }
                 } else {
@@ -392,9 +452,9 @@ final class TileRunner {
                         let rem = remainder + (source.compartment * groups + g) * lanes
                         let amount = amounts + (index * groups + g) * lanes
                         let capacity = register(flow.amountRegisters[g])
-                        movesPeople(flow: index, group: g, count: n, into: mask)
+                        let masked = movesPeople(flow: index, group: g, count: n, into: mask)
                         for l in 0..<n {
-                            let served = Swift.min(rem[l], Swift.max(capacity[l], 0)) * mask[l]
+                            let served = Swift.min(rem[l], Swift.max(capacity[l], 0)) * (masked ? mask[l] : 1)
                             amount[l] = served
                             rem[l] -= served
                         }
@@ -411,18 +471,31 @@ final class TileRunner {
                     for l in 0..<n { perRate[l] += Swift.max(rate[l], 0) }
                 }
                 // perRate becomes (people leaving) / H: R (1 - e^-H) / H, or 0 when H = 0.
-                for l in 0..<n {
-                    let hazard = perRate[l]
-                    perRate[l] = hazard > 0 ? rem[l] * -Double.expMinusOne(-hazard) / hazard : 0
+                if plan.uniformHazards[sourceIndex][g] {
+                    let hazard = perRate[0]
+                    let share = hazard > 0 ? -Double.expMinusOne(-hazard) : 0
+                    for l in 0..<n { perRate[l] = hazard > 0 ? rem[l] * share / hazard : 0 }
+                } else {
+                    for l in 0..<n {
+                        let hazard = perRate[l]
+                        perRate[l] = hazard > 0 ? rem[l] * -Double.expMinusOne(-hazard) / hazard : 0
+                    }
                 }
                 for index in source.hazardFlows {
                     let rate = register(model.flows[index].amountRegisters[g])
                     let amount = amounts + (index * groups + g) * lanes
-                    movesPeople(flow: index, group: g, count: n, into: mask)
-                    for l in 0..<n {
-                        let moved = Swift.max(rate[l], 0) * perRate[l] * mask[l]
-                        amount[l] = moved
-                        rem[l] -= moved
+                    if movesPeople(flow: index, group: g, count: n, into: mask) {
+                        for l in 0..<n {
+                            let moved = Swift.max(rate[l], 0) * perRate[l] * mask[l]
+                            amount[l] = moved
+                            rem[l] -= moved
+                        }
+                    } else {
+                        for l in 0..<n {
+                            let moved = Swift.max(rate[l], 0) * perRate[l]
+                            amount[l] = moved
+                            rem[l] -= moved
+                        }
                     }
                 }
             }
@@ -431,8 +504,8 @@ final class TileRunner {
             for g in 0..<groups {
                 let inflow = register(flow.amountRegisters[g])
                 let amount = amounts + (index * groups + g) * lanes
-                movesPeople(flow: index, group: g, count: n, into: mask)
-                for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) * mask[l] }
+                let masked = movesPeople(flow: index, group: g, count: n, into: mask)
+                for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) * (masked ? mask[l] : 1) }
             }
         }
     }
@@ -441,7 +514,7 @@ final class TileRunner {
     private func applyFlows(count n: Int) {
         let model = plan.model
         let groups = plan.groupCount
-        for source in plan.sources {
+        for (sourceIndex, source) in plan.sources.enumerated() {
             for g in 0..<groups {
                 let slot = source.compartment * groups + g
                 let rem = remainder + slot * lanes, stock = register(slot)
