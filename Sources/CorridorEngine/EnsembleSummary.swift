@@ -109,8 +109,7 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
             }
             minimum[cell] = low
             maximum[cell] = high
-            let sketch = sketches + cell
-            for l in 0..<n { sketch.pointee.add(values[l]) }
+            sketches[cell].add(values, count: n)
             let center = reference[cell]
             for (b, block) in tileBlocks.enumerated() {
                 let offset = block.start - view.firstMember

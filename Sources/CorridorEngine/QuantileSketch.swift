@@ -40,6 +40,43 @@ struct QuantileSketch {
         }
     }
 
+    /// Adds `count` values at once: positive finite values (the common case) go through
+    /// one range check and one pass of increments; the rest one by one.
+    mutating func add(_ values: UnsafePointer<Double>, count: Int) {
+        var low = Int.max, high = Int.min
+        var others = false
+        for l in 0..<count {
+            let value = values[l]
+            if value > 0 && value.isFinite {
+                let bin = Self.bin(of: value)
+                low = Swift.min(low, bin)
+                high = Swift.max(high, bin)
+            } else {
+                others = true
+            }
+        }
+        if low <= high {
+            positive.reserve(low...high)
+            positive.withCounts { counts, offset in
+                var added = 0
+                for l in 0..<count {
+                    let value = values[l]
+                    if value > 0 && value.isFinite {
+                        counts[Self.bin(of: value) - offset] += 1
+                        added += 1
+                    }
+                }
+                return added
+            }
+        }
+        if others {
+            for l in 0..<count {
+                let value = values[l]
+                if !(value > 0 && value.isFinite) { add(value) }
+            }
+        }
+    }
+
     mutating func merge(_ other: QuantileSketch) {
         positive.merge(other.positive)
         negative.merge(other.negative)
@@ -95,6 +132,28 @@ struct BinStore {
         }
         counts[bin - offset] += count
         total += Int(count)
+    }
+
+    /// Makes room for the bins of `range` without counting anything.
+    mutating func reserve(_ range: ClosedRange<Int>) {
+        if counts.isEmpty {
+            offset = range.lowerBound
+            counts = Array(repeating: 0, count: range.count)
+            return
+        }
+        if range.lowerBound < offset {
+            counts.insert(contentsOf: repeatElement(0, count: offset - range.lowerBound), at: 0)
+            offset = range.lowerBound
+        }
+        if range.upperBound >= offset + counts.count {
+            counts.append(contentsOf: repeatElement(0, count: range.upperBound - offset - counts.count + 1))
+        }
+    }
+
+    /// Increments counts directly; `body` returns how many it added.
+    mutating func withCounts(_ body: (UnsafeMutableBufferPointer<UInt32>, Int) -> Int) {
+        let offset = self.offset
+        total += counts.withUnsafeMutableBufferPointer { body($0, offset) }
     }
 
     mutating func merge(_ other: BinStore) {
