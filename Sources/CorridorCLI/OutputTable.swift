@@ -6,7 +6,7 @@ import CorridorEngine
 enum OutputTable {
     static func render(_ result: EnsembleResult, title: String, outputs shown: [String]? = nil) -> String {
         let model = result.model
-        let catalog = SeriesCatalog(model: model)
+        let catalog = result.summary?.catalog ?? SeriesCatalog(model: model)
         let chosen = (shown ?? model.outputNames).compactMap { model.outputNames.firstIndex(of: $0) }
         let outputSeries = chosen.map { output in catalog.kinds.firstIndex { $0 == .output(output) }! }
         let usesOutputs = !outputSeries.isEmpty

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CorridorEngine
+
+extension SeriesCatalog.Scope: ExpressibleByArgument {}
 import CorridorModel
 import Foundation
 
@@ -46,6 +48,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "With an ensemble, also write every member's stocks.csv, flows.csv and outputs.csv (with a member column).")
     var perMember = false
 
+    @Option(help: "Series summarized for an ensemble: all (every stock, flow and output) or outputs (the named outputs only; much faster for large ensembles).")
+    var summaries: SeriesCatalog.Scope = .all
+
     @Option(help: "Outputs to show in the printed table, comma-separated (default: all).")
     var show: String?
 
@@ -75,7 +80,7 @@ struct RunCommand: ParsableCommand {
             let shown = try shownOutputs(model.outputNames)
             let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")")
             let options = RunOptions(members: members, seed: seed, threads: threads, tileSize: tileSize,
-                                     keepTrajectories: perMember, summarize: true)
+                                     keepTrajectories: perMember, summarize: true, summaryScope: summaries)
             let result = try Ensemble.run(model, options: options) { progress.update($0) }
             progress.finish()
             if let out {

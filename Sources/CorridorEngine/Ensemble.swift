@@ -15,6 +15,8 @@ public struct RunOptions: Sendable {
     public var keepTrajectories: Bool
     /// Stream mean, sd and quantiles of every series (ensembles only).
     public var summarize: Bool
+    /// Which series the summaries cover.
+    public var summaryScope: SeriesCatalog.Scope
     /// Series to keep for every member and step (cheaper than whole trajectories).
     public var record: [SeriesKind]
     /// Per-member multipliers on parameters: how calibration and planning run many
@@ -30,7 +32,8 @@ public struct RunOptions: Sendable {
     public var drawBlock: Int?
 
     public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 256,
-                keepTrajectories: Bool = false, summarize: Bool = true, record: [SeriesKind] = [],
+                keepTrajectories: Bool = false, summarize: Bool = true, summaryScope: SeriesCatalog.Scope = .all,
+                record: [SeriesKind] = [],
                 adjustments: [MemberAdjustment] = [], draws: Bool? = nil, overrides: [MemberOverride] = [],
                 drawBlock: Int? = nil) {
         self.members = members
@@ -39,6 +42,7 @@ public struct RunOptions: Sendable {
         self.tileSize = tileSize
         self.keepTrajectories = keepTrajectories
         self.summarize = summarize
+        self.summaryScope = summaryScope
         self.record = record
         self.adjustments = adjustments
         self.draws = draws ?? (members > 1)
@@ -73,12 +77,12 @@ public enum Ensemble {
             ? Trajectories(model: model, members: options.members) : nil
         var reference: [Double] = []
         if summarize {
-            reference = try referenceValues(model)
+            reference = try referenceValues(model, scope: options.summaryScope)
         }
         let plan = ExecutionPlan(model: model, seed: options.seed, drawsEnabled: options.draws,
                                  adjustments: options.adjustments, overrides: options.overrides,
                                  members: options.members, drawBlock: options.drawBlock)
-        let catalog = SeriesCatalog(model: model)
+        let catalog = SeriesCatalog(model: model, scope: options.summaryScope)
         let recorded = options.record.isEmpty ? nil : RecordedSeries(kinds: options.record, members: options.members, horizon: model.horizon)
         let lanes = Swift.min(options.tileSize, options.members)
         let tileCount = (options.members + lanes - 1) / lanes
@@ -147,9 +151,9 @@ public enum Ensemble {
     }
 
     /// The deterministic run's value of every summary cell (0 where it is not finite).
-    static func referenceValues(_ model: EngineModel) throws -> [Double] {
+    static func referenceValues(_ model: EngineModel, scope: SeriesCatalog.Scope) throws -> [Double] {
         let plan = ExecutionPlan(model: model, seed: 0, drawsEnabled: false)
-        var recorder = ReferenceRecorder(catalog: SeriesCatalog(model: model), horizon: model.horizon)
+        var recorder = ReferenceRecorder(catalog: SeriesCatalog(model: model, scope: scope), horizon: model.horizon)
         try TileRunner(plan: plan, lanes: 1).run(first: 0, count: 1, observer: &recorder)
         return recorder.values
     }

@@ -12,7 +12,13 @@ public struct SeriesCatalog: Sendable {
     public let kinds: [SeriesKind]
     public let names: [String]
 
-    public init(model: EngineModel) {
+    /// The series to summarize: every stock, flow and output, or the named outputs alone
+    /// (much cheaper for large ensembles: summaries cost per series and member).
+    public enum Scope: String, Sendable, CaseIterable {
+        case all, outputs
+    }
+
+    public init(model: EngineModel, scope: Scope = .all) {
         var kinds: [SeriesKind] = []
         var names: [String] = []
         for (c, compartment) in model.compartmentNames.enumerated() {
@@ -26,6 +32,10 @@ public struct SeriesCatalog: Sendable {
                 kinds.append(.flow(flow: f, group: g))
                 names.append("flow:\(flow.name):\(group)")
             }
+        }
+        if scope == .outputs {
+            kinds.removeAll()
+            names.removeAll()
         }
         for (o, output) in model.outputNames.enumerated() {
             kinds.append(.output(o))

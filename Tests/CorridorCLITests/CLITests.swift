@@ -113,6 +113,25 @@ import Testing
         #expect(stocks.count == 1 + 50 * 13 * 25)
     }
 
+    @Test func outputsOnlySummariesAreTheSameRowsForLess() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = Self.examples.appendingPathComponent("scenario.yaml").path
+        for scope in ["all", "outputs"] {
+            let outcome = try corridor(["run", scenario, "--members", "40", "--horizon", "24", "--summaries", scope,
+                                        "--out", folder.appendingPathComponent(scope).path])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        let all = try csv(folder.appendingPathComponent("all/summary.csv"))
+        let outputs = try csv(folder.appendingPathComponent("outputs/summary.csv"))
+        #expect(outputs.dropFirst().allSatisfy { $0[2].hasPrefix("output:") })
+        #expect(outputs.count == 1 + 24 * 3)
+        #expect(Array(outputs.dropFirst()) == all.dropFirst().filter { $0[2].hasPrefix("output:") })
+        let bad = try corridor(["run", scenario, "--members", "4", "--summaries", "some"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("all") && bad.stderr.contains("outputs"))
+    }
+
     @Test func theThreadCountDoesNotChangeTheOutput() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
