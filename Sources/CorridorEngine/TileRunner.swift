@@ -242,7 +242,17 @@ final class TileRunner {
     @inline(__always) func register(_ index: Int) -> UnsafeMutablePointer<Double> { registers + index * lanes }
 
     /// Runs members `first ..< first + count` (count ≤ lanes) through every step.
+    /// A non-finite stock never becomes finite again (NaN and infinity propagate through
+    /// every flow and the clamp at 0), so the state is checked every `checkInterval` steps
+    /// and at the end; when a check fails, the tile runs again checking every step to name
+    /// the flow, step and member where it began.
+    static let checkInterval = 12
+
     func run<Observer: TileObserver>(first: Int, count n: Int, observer: inout Observer) throws {
+        try run(first: first, count: n, observer: &observer, checkEveryStep: false)
+    }
+
+    private func run<Observer: TileObserver>(first: Int, count n: Int, observer: inout Observer, checkEveryStep: Bool) throws {
         let model = plan.model
         let groups = plan.groupCount
         for slot in 0..<model.stockCount {
@@ -267,7 +277,15 @@ final class TileRunner {
             execute(model.outputProgram, uniform: plan.uniformOutputInstructions, count: n)
             observer.observeStep(step, tileView)
             applyFlows(count: n)
-            try checkFinite(step: step, first: first, count: n)
+            if checkEveryStep {
+                try checkFinite(step: step, first: first, count: n)
+            } else if (step + 1) % Self.checkInterval == 0 || step == plan.horizon - 1, !stateIsFinite(count: n) {
+                var none = RunObserver()
+                try run(first: first, count: n, observer: &none, checkEveryStep: true)
+                // The checked run must have thrown; if it did not, still refuse the numbers.
+                throw EngineError(flow: "(unknown)", group: "", quantity: "state", step: step,
+                                  month: plan.model.start.advanced(by: step), member: first, value: .nan)
+            }
         }
         observer.observeEnd(plan.horizon, tileView)
     }
@@ -538,13 +556,17 @@ final class TileRunner {
     }
 
     /// Throws when a stock became NaN or infinite, naming the flow expression responsible.
-    private func checkFinite(step: Int, first: Int, count n: Int) throws {
+    private func stateIsFinite(count n: Int) -> Bool {
         var sum = 0.0
         for slot in 0..<plan.model.stockCount {
             let stock = register(slot)
             for l in 0..<n { sum += stock[l] }
         }
-        guard !sum.isFinite else { return }
+        return sum.isFinite
+    }
+
+    private func checkFinite(step: Int, first: Int, count n: Int) throws {
+        guard !stateIsFinite(count: n) else { return }
         let model = plan.model
         let groups = plan.groupCount
         for flow in model.flows {

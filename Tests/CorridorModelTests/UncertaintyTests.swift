@@ -80,6 +80,26 @@ import Testing
         #expect((0..<5).map { added(model, first, member: $0) } != (0..<5).map { added(model, second, member: $0) })
     }
 
+    @Test func aNonFiniteRateLaterInTheRunIsNamedAtTheStepWhereItBegan() throws {
+        // The state is checked every 12 steps; the error still names step 14, not 23.
+        let yaml = modelYAML(groups: ["A", "B"], compartments: ["x", "y"], body: """
+            parameters:
+              divisor: {value: 1, schedule: [{from: 2021-03, value: {A: 1, B: 0}}]}
+            initial: {x: {default: 10}}
+            flows:
+              - {name: leave, from: x, rate: 0.1 / divisor, to: y}
+            """)
+        let model = try Workspace().load("m.yaml", yaml).model.compile(horizon: 30)
+        for threads in [1, 2] {
+            do {
+                _ = try Ensemble.run(model, options: RunOptions(members: 5, threads: threads, tileSize: 2))
+                Issue.record("expected an error")
+            } catch let error as EngineError {
+                #expect(error.description.hasPrefix("flow 'leave', group B: its rate is inf at step 14 (2021-03), member 0."))
+            }
+        }
+    }
+
     @Test func aDivisionByZeroInARateIsAnErrorNamingTheFlow() throws {
         let yaml = modelYAML(compartments: ["x", "y"], body: """
             parameters:
