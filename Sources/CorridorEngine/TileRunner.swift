@@ -494,9 +494,10 @@ final class TileRunner {
                     let share = hazard > 0 ? -Double.expMinusOne(-hazard) : 0
                     for l in 0..<n { perRate[l] = hazard > 0 ? rem[l] * share / hazard : 0 }
                 } else {
+                    // An empty compartment needs no expm1 (0 × anything finite is 0).
                     for l in 0..<n {
                         let hazard = perRate[l]
-                        perRate[l] = hazard > 0 ? rem[l] * -Double.expMinusOne(-hazard) / hazard : 0
+                        perRate[l] = hazard > 0 && rem[l] != 0 ? rem[l] * -Double.expMinusOne(-hazard) / hazard : 0
                     }
                 }
                 for index in source.hazardFlows {
