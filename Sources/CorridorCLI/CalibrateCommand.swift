@@ -30,7 +30,7 @@ struct CalibrateCommand: ParsableCommand {
             let comparison = Fitting.comparisonPath(calibration.outputPath)
             try ResultWriter.writeFileAtomically(Fitting.comparisonCSV(result, config: calibration), to: comparison)
             print(Fitting.report(result, config: calibration))
-            print("wrote \(displayPath(calibration.outputPath)) and \(displayPath(comparison))")
+            print("wrote \(displayPath(URL(fileURLWithPath: calibration.outputPath))) and \(displayPath(URL(fileURLWithPath: comparison)))")
         }
     }
 }
@@ -87,9 +87,4 @@ func textTable(_ rows: [[String]], rightAligned: Set<Int>) -> String {
         if index == 0 { lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
     }
     return lines.joined(separator: "\n")
-}
-
-func displayPath(_ path: String) -> String {
-    let current = FileManager.default.currentDirectoryPath + "/"
-    return path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path
 }

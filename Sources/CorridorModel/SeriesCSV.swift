@@ -97,7 +97,7 @@ enum SeriesCSV {
 }
 
 /// A path as error messages show it: relative to the working folder when inside it.
-func displayPath(_ url: URL) -> String {
+public func displayPath(_ url: URL) -> String {
     let path = url.standardizedFileURL.path
     let current = FileManager.default.currentDirectoryPath
     let prefix = current.hasSuffix("/") ? current : current + "/"
