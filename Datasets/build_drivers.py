@@ -64,7 +64,11 @@ def main():
 
     # MPP: enrollments as a share of Title 8 encounters of non-Mexican nationals.
     enrollments = data["mpp_enrollments"]
-    usbp = data["usbp_sw_encounters"]
+    usbp = dict(data["usbp_sw_encounters"])
+    # OHSS's table ends in November 2024; CBP's own USBP component continues it.
+    for key, value in data["cbp_sw_encounters_usbp"].items():
+        if key[1] >= "2024-12":
+            usbp.setdefault(key, value)
     non_mexican = ["SLV", "GTM", "HND", "OTH"]
 
     def title8(month):
@@ -94,14 +98,27 @@ def main():
     for fy in range(2013, 2025):
         for month in months(f"{fy - 1}-10", f"{fy}-09"):
             rows.append([month] + [round(admissions.get((g, f"FY{fy}"), 0) / 12, 4) if g in ("SLV", "GTM", "HND") else 0 for g in GROUPS])
+    # FY2025 has no admissions by country in the data: October 2024 - January 2025 hold FY2024's
+    # rate (the series' rule), and from February 2025 none: EO 14163 (2025-01-20) suspended the
+    # refugee program from 2025-01-27.
+    rows.append(["2025-02"] + [0] * len(GROUPS))
     write("refugee-admissions.csv", ["month"] + GROUPS, rows)
+
+    # Removals a month: ICE removals of each fiscal year over its 12 months (FY2019-FY2024);
+    # before FY2019 the DHS Yearbook's removals by all of DHS (a wider scope: CBP's removals too).
+    ice, dhs = data["ice_removals"], data["dhs_removals"]
+    rows = []
+    for fy in range(2013, 2025):
+        total = ice.get(("ALL", f"FY{fy}"), dhs.get(("ALL", f"FY{fy}")))
+        rows.extend([month, round(total / 12, 4)] for month in months(f"{fy - 1}-10", f"{fy}-09"))
+    write("removals.csv", ["month", "value"], rows)
 
     # Claims in Mexico per encounter at the US border: asylum applications in Mexico in a
     # calendar year over USBP Southwest border encounters of the same year, by nationality
     # (OTH: all applicants but Salvadorans, Guatemalans and Hondurans; Mexicans do not apply).
     applications = data["mexico_asylum_applications"]
     rows = []
-    for year in range(2013, 2025):
+    for year in range(2013, 2026):
         year_months = list(months(f"{year}-01", f"{year}-12"))
         if not all(("ALL", m) in usbp for m in year_months) or ("ALL", str(year)) not in applications:
             continue  # a year needs all twelve months of encounters and the year's applications

@@ -74,6 +74,22 @@ def encounters():
     write("sw_border_encounters_monthly.csv", rows)
 
 
+# Immigration-judge headcounts found and cited in this project (not in the shared folder).
+# Each is a point value as its publisher printed it; none is interpolated here.
+JUDGES_FOUND = [
+    ("2016-09", "289", "immigration judges on board, end of FY2016",
+     "EOIR, as quoted by the Center for Immigration Studies (A. Arthur, 'Immigration Court Completions Drop to 28-Year Lows', 2021)"),
+    ("2019-09", "442", "immigration judges on board, FY2019 (derived: 23,082 completions a month / 52.2 per judge, both as quoted)",
+     "EOIR, as quoted by the Center for Immigration Studies (A. Arthur, 2021)"),
+    ("2021-06", "543", "immigration judges on board, third quarter of FY2021",
+     "EOIR, as quoted by the Center for Immigration Studies (A. Arthur, 2021)"),
+    ("2025-01", "700", "immigration judges on board (approximate: 'roughly 700')",
+     "press reports of July 2025 on EOIR dismissals (particle.news summary of Reuters/NBC reporting)"),
+    ("2025-07", "600", "immigration judges on board (approximate: 'about 600')",
+     "press reports of July 2025 on EOIR dismissals (particle.news summary of Reuters/NBC reporting)"),
+]
+
+
 def courts():
     rows = []
     names = {"eoir_pending_cases_end_fy": "eoir_pending_end_fy", "eoir_initial_receipts": "eoir_initial_receipts",
@@ -97,6 +113,12 @@ def courts():
         elif series == "eoir_pending_cases_trac" and r["qualifier"] == "exact":
             rows.append(["trac_pending_cases", "ALL", period[:7], number(r["value"]), "cases (TRAC's definitions, from EOIR case records)",
                          "TRAC Immigration, Immigration Court Backlog Tool"])
+    for r in read("eoir_caseload_fy2022_fy2024.csv"):
+        if r["series"] in names and r["vintage"].startswith("EOIR 2025-07-31"):
+            rows.append([names[r["series"]] + "_v2025", "ALL", r["period"], number(r["value"]), "cases",
+                         "EOIR Adjudication Statistics, Pending Cases, New Cases, and Total Completions (data generated 2025-07-31; secondary transcription)"])
+    for month, value, unit, source in JUDGES_FOUND:
+        rows.append(["eoir_immigration_judges", "ALL", month, value, unit, source])
     for r in read("eoir_asylum_decisions_by_nationality_fy2018_fy2021.csv"):
         if r["series"] in ("eoir_asylum_grants", "eoir_asylum_denials", "eoir_asylum_decisions_total", "eoir_asylum_other_decisions"):
             unit = "decisions (initial case completions with an asylum application)" + ("; FY2020 through 30 Jun 2020 only" if r["period"] == "FY2020" else "")
@@ -145,9 +167,23 @@ def protection():
     write("protection_and_pathways.csv", rows)
 
 
+def enforcement():
+    rows = []
+    for r in read("ice_removals_fy2019_fy2024.csv"):
+        rows.append([r["series"], "ALL", r["period"], number(r["value"]),
+                     "removals" if r["series"] == "ice_removals" else "removals after an ICE interior arrest",
+                     r["source"].split(" (")[0]])
+    for r in read("dhs_yearbook_enforcement_fy2005_fy2022.csv"):
+        if r["series"] == "dhs_removals_nationwide":
+            rows.append(["dhs_removals", "ALL", r["period"], number(r["value"]), "removals by all of DHS (ICE and CBP)",
+                         "DHS OHSS, Yearbook of Immigration Statistics FY2022, table 39"])
+    write("enforcement.csv", rows)
+
+
 if __name__ == "__main__":
     os.makedirs(OUT_DIR, exist_ok=True)
     encounters()
     courts()
     region()
     protection()
+    enforcement()

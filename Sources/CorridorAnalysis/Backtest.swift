@@ -2,7 +2,7 @@ import CorridorEngine
 import CorridorModel
 import Foundation
 
-/// One held-back observation with the model's and the seasonal-naive forecast of it.
+/// One held-back observation with the model's, the seasonal-naive and the last-value forecast of it.
 public struct Forecast: Sendable {
     public var target: String
     public var period: Period
@@ -11,6 +11,8 @@ public struct Forecast: Sendable {
     public var observed: Double
     public var model: Double
     public var naive: Double
+    /// The last observed value before the cutoff.
+    public var lastValue: Double
 }
 
 /// Forecast accuracy of the model and of the naive forecast for one target and horizon band.
@@ -22,16 +24,26 @@ public struct ForecastAccuracy: Sendable {
     /// Mean absolute percentage errors, percent.
     public var modelMAPE: Double
     public var naiveMAPE: Double
+    public var lastValueMAPE: Double
     /// Mean absolute errors scaled by the in-sample mean absolute error of the seasonal-naive
     /// forecast (Hyndman & Koehler 2006): below 1 beats that naive forecast in sample.
     public var modelMASE: Double
     public var naiveMASE: Double
+    public var lastValueMASE: Double
 }
 
 /// Calibrates on data up to a cutoff, projects past it and scores the projection against
-/// the observations held back, next to a seasonal-naive forecast. Nothing from after the
-/// cutoff enters the projection: observed drivers and schedules are cut there and hold
-/// their last value, and month-by-month fitted drivers hold their last fitted value.
+/// the observations held back, next to a seasonal-naive and a last-value forecast.
+///
+/// Unconditional (the default): nothing from after the cutoff enters the projection:
+/// observed drivers and schedules are cut there and hold their last value, and
+/// month-by-month fitted drivers hold their last fitted value.
+///
+/// Conditional: an ex-post check of the mechanism. The exogenous side (the calibration's
+/// `driver: true` targets and parameters: what arrived) is fitted over the whole window and
+/// the observed schedules (judges, policy dates) are kept; everything else is fitted on data
+/// up to the cutoff, and a value fitted per period (a regime, a fiscal year) that starts
+/// after the cutoff holds the last one fitted before it. Only the other targets are scored.
 public enum Backtest {
     public static let horizonBands: [(label: String, months: ClosedRange<Int>)] = [
         ("1-3", 1...3), ("4-6", 4...6), ("7-12", 7...12), ("13-24", 13...24), ("25-36", 25...36), ("37+", 37...10_000),
@@ -43,16 +55,25 @@ public enum Backtest {
         public var accuracy: [ForecastAccuracy]
     }
 
-    public static func run(config: CalibrationConfig, cutoff: Month, threads: Int,
+    public static func run(config: CalibrationConfig, cutoff: Month, conditional: Bool = false, threads: Int,
                            progress: ((Int, Double) -> Void)? = nil) throws -> Outcome {
         var definition = try ScenarioLoader.load(path: config.scenarioPath)
-        definition.model.truncateInputs(after: cutoff)
         let observed = try ObservedData.load(folder: config.observedPath)
         guard cutoff >= config.window.lowerBound, cutoff < config.window.upperBound else {
             throw ModelError(file: config.file, message: "the cutoff \(cutoff) must fall inside the window \(config.window.lowerBound)…\(config.window.upperBound) and leave months after it to score")
         }
-        var training = config
-        training.window = config.window.lowerBound...cutoff
+        let training: CalibrationConfig
+        if conditional {
+            guard config.targets.contains(where: \.driver) else {
+                throw ModelError(file: config.file, message: "a conditional backtest needs the exogenous targets marked `driver: true` (e.g. the encounters); none is")
+            }
+            training = conditionalTraining(config, cutoff: cutoff)
+        } else {
+            definition.model.truncateInputs(after: cutoff)
+            var cut = config
+            cut.window = config.window.lowerBound...cutoff
+            training = cut
+        }
         let calibration = try Calibrator(config: training, definition: definition, observed: observed, threads: threads,
                                          skipEmptyTargets: true).fit(progress: progress)
         // The fitted model over the whole window, nothing fitted: every observation's model value.
@@ -62,18 +83,20 @@ public enum Backtest {
         let values = try evaluator.modelValues(coordinates: [[]])[0]
         let compared = evaluator.compared(values)
         var forecasts: [Forecast] = []
-        for (t, target) in config.targets.enumerated() {
+        let scored = config.targets.enumerated().filter { !conditional || !$0.element.driver }
+        for (t, target) in scored {
             let series = compared.filter { $0.target == t }
-            let history = series.filter { $0.period.months.upperBound <= cutoff }
+            let history = series.filter { $0.period.months.upperBound <= cutoff }.map { ($0.period, $0.observed) }
+            guard let last = history.max(by: { $0.0 < $1.0 }) else { continue }
             for value in series where value.period.months.lowerBound > cutoff {
-                guard let naive = naiveForecast(of: value.period, history: history.map { ($0.period, $0.observed) }) else { continue }
+                guard let naive = naiveForecast(of: value.period, history: history) else { continue }
                 forecasts.append(Forecast(target: target.label, period: value.period,
                                           horizon: value.period.months.upperBound.months(since: cutoff),
-                                          observed: value.observed, model: value.model, naive: naive))
+                                          observed: value.observed, model: value.model, naive: naive, lastValue: last.1))
             }
         }
         var accuracy: [ForecastAccuracy] = []
-        for (t, target) in config.targets.enumerated() {
+        for (t, target) in scored {
             let history = compared.filter { $0.target == t && $0.period.months.upperBound <= cutoff }.map { ($0.period, $0.observed) }
             let scale = naiveScale(history)
             for band in horizonBands {
@@ -82,11 +105,40 @@ public enum Backtest {
                 accuracy.append(ForecastAccuracy(
                     target: target.label, horizon: band.label, count: scored.count,
                     modelMAPE: mape(scored.map { ($0.observed, $0.model) }), naiveMAPE: mape(scored.map { ($0.observed, $0.naive) }),
+                    lastValueMAPE: mape(scored.map { ($0.observed, $0.lastValue) }),
                     modelMASE: meanAbsoluteError(scored.map { ($0.observed, $0.model) }) / scale,
-                    naiveMASE: meanAbsoluteError(scored.map { ($0.observed, $0.naive) }) / scale))
+                    naiveMASE: meanAbsoluteError(scored.map { ($0.observed, $0.naive) }) / scale,
+                    lastValueMASE: meanAbsoluteError(scored.map { ($0.observed, $0.lastValue) }) / scale))
             }
         }
         return Outcome(calibration: calibration, forecasts: forecasts, accuracy: accuracy)
+    }
+
+    /// The training configuration of a conditional backtest: driver targets keep the whole
+    /// window, other targets end at the cutoff; a non-driver parameter's ranges that start
+    /// after the cutoff are dropped and the last range before the cutoff is stretched over them,
+    /// so its value holds.
+    static func conditionalTraining(_ config: CalibrationConfig, cutoff: Month) -> CalibrationConfig {
+        var training = config
+        training.targets = config.targets.compactMap { target in
+            guard !target.driver else { return target }
+            var cut = target
+            let first = target.months?.lowerBound ?? config.window.lowerBound
+            guard first <= cutoff else { return nil }
+            cut.months = first...Swift.min(target.months?.upperBound ?? cutoff, cutoff)
+            return cut
+        }
+        var parameters: [CalibrationConfig.FittedParameter] = []
+        for parameter in config.parameters {
+            guard !parameter.driver, let range = parameter.months else { parameters.append(parameter); continue }
+            if range.lowerBound <= cutoff {
+                parameters.append(parameter)
+            } else if let last = parameters.lastIndex(where: { $0.name == parameter.name }), let kept = parameters[last].months {
+                parameters[last].months = kept.lowerBound...range.upperBound
+            }
+        }
+        training.parameters = parameters
+        return training
     }
 
     /// The seasonal-naive forecast of a period from observations up to the cutoff: for a

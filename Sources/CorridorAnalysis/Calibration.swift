@@ -24,6 +24,19 @@ public struct ComparedValue: Sendable {
     public var model: Double
 }
 
+/// A fitted value that ended at (within 0.1 % in log scale of) one of its bounds: the data
+/// would have pushed it further, so the bound, not the data, decided it.
+public struct FittedValueAtBound: Sendable {
+    /// `name[GROUP]`, or the name alone for a value shared by every group.
+    public var parameter: String
+    /// The month of a month-by-month value, or the months a one-value factor covers.
+    public var months: String
+    public var value: Double
+    public var bound: Double
+    /// true: the lower bound, false: the upper.
+    public var isLower: Bool
+}
+
 /// What `calibrate` found.
 public struct CalibrationResult {
     public var iterations: Int
@@ -36,6 +49,8 @@ public struct CalibrationResult {
     public var overlay: String
     /// The definition with the fitted values applied.
     public var fitted: RunDefinition
+    /// Every fitted value that ended at a bound, in the order of the calibration file.
+    public var atBounds: [FittedValueAtBound]
 }
 
 /// Levenberg–Marquardt fits of model parameters to observed series. Every Jacobian is
@@ -303,7 +318,21 @@ public struct Calibrator {
         return CalibrationResult(
             iterations: iterations, initialCost: initialCost, finalCost: cost,
             statistics: statistics(finalValues), compared: compared(finalValues),
-            overlay: overlay(u), fitted: fitted)
+            overlay: overlay(u), fitted: fitted, atBounds: valuesAtBounds(u))
+    }
+
+    func valuesAtBounds(_ u: [Double]) -> [FittedValueAtBound] {
+        let groups = definition.model.groups
+        return unknowns.enumerated().compactMap { i, unknown in
+            let value = unknown.value(u[i])
+            let position = Double.log(value / unknown.minimum) / Double.log(unknown.maximum / unknown.minimum)
+            guard position < 1e-3 || position > 1 - 1e-3 else { return nil }
+            let months = unknown.month.map { "\($0)" }
+                ?? unknown.months.map { "\($0.lowerBound)…\($0.upperBound)" } ?? "\(config.window.lowerBound)…"
+            return FittedValueAtBound(
+                parameter: unknown.parameter + (unknown.group.map { "[\(groups[$0])]" } ?? ""), months: months, value: value,
+                bound: position < 0.5 ? unknown.minimum : unknown.maximum, isLower: position < 0.5)
+        }
     }
 
     /// The overlay must give the model exactly what the fit ran: the fitted definition,
@@ -362,12 +391,14 @@ public struct Calibrator {
             "# over \(config.window.lowerBound)…\(config.window.upperBound). Do not edit by hand: run the calibration again.",
             "set:",
         ]
-        for parameter in config.parameters {
+        var written: Set<String> = []
+        for parameter in config.parameters where written.insert(parameter.name).inserted {
             let months = parameter.monthly ? config.window.lowerBound...config.window.upperBound.advanced(by: -parameter.lag) : nil
             // A factor over a range of months starts at its first month; after its last
-            // month inside the window the parameter returns to its own value.
+            // month inside the window the parameter returns to its own value (unless the
+            // next range of the same parameter starts there).
             var changes: [Month] = []
-            if let range = parameter.months {
+            for range in config.parameters.filter({ $0.name == parameter.name }).compactMap(\.months) {
                 changes.append(range.lowerBound)
                 if range.upperBound < config.window.upperBound { changes.append(range.upperBound.advanced(by: 1)) }
             }

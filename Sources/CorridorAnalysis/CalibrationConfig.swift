@@ -18,8 +18,12 @@ public struct CalibrationConfig {
         /// to `lag` months before the window's end (later ones cannot be seen yet), and the
         /// last fitted value holds after that.
         public var lag: Int
-        /// For a one-value fit: the months the factor applies to (all when nil).
+        /// For a one-value fit: the months the factor applies to (all when nil). A parameter
+        /// may be listed several times with disjoint months (one value per policy regime or year).
         public var months: ClosedRange<Month>?
+        /// Part of the exogenous side (what arrived): a conditional backtest fits it over the
+        /// whole window instead of up to its cutoff.
+        public var driver: Bool
     }
 
     /// How model values are gathered over an observed period longer than a month.
@@ -42,6 +46,9 @@ public struct CalibrationConfig {
         public var aggregate: Aggregate
         /// Observations outside these months are left out (nil: the whole window).
         public var months: ClosedRange<Month>?
+        /// An exogenous series (what arrived): a conditional backtest fits it over the whole
+        /// window and scores only the other targets.
+        public var driver: Bool
         public var label: String { "\(model.joined(separator: "+")) ~ \(observedSeries)[\(observedGroup)]" }
     }
 
@@ -75,7 +82,7 @@ public struct CalibrationConfig {
         guard from <= to else { throw try windowNode.required("to").error("the window ends (\(to)) before it starts (\(from))") }
         var parameters: [FittedParameter] = []
         for item in try root.required("parameters").sequence() {
-            let entry = try item.mapping(allowed: ["name", "min", "max", "groups", "monthly", "lag", "from", "to"])
+            let entry = try item.mapping(allowed: ["name", "min", "max", "groups", "monthly", "lag", "from", "to", "driver"])
             let minimum = try entry.required("min").number(), maximum = try entry.required("max").number()
             guard minimum > 0, maximum > minimum else {
                 throw item.error("bounds must satisfy 0 < min < max (fitted values move by factors), found min \(minimum), max \(maximum)")
@@ -91,11 +98,18 @@ public struct CalibrationConfig {
                 groups: try entry.optional("groups")?.sequence().map { try $0.text() } ?? [],
                 monthly: try entry.optional("monthly")?.boolean() ?? false,
                 lag: try entry.optional("lag").map { Int(try $0.number()) } ?? 0,
-                months: months))
+                months: months, driver: try entry.optional("driver")?.boolean() ?? false))
+        }
+        for (name, entries) in Dictionary(grouping: parameters, by: \.name) where entries.count > 1 {
+            let windows = entries.compactMap(\.months).sorted { $0.lowerBound < $1.lowerBound }
+            guard windows.count == entries.count, !entries.contains(where: \.monthly),
+                  zip(windows, windows.dropFirst()).allSatisfy({ $0.upperBound < $1.lowerBound }) else {
+                throw ModelError(file: path, message: "parameter '\(name)' is listed \(entries.count) times; a parameter listed more than once needs `from`/`to` months on every entry, no `monthly`, and months that do not overlap")
+            }
         }
         var targets: [Target] = []
         for item in try root.required("targets").sequence() {
-            let entry = try item.mapping(allowed: ["model", "observed", "group", "weight", "aggregate", "from", "to"])
+            let entry = try item.mapping(allowed: ["model", "observed", "group", "weight", "aggregate", "from", "to", "driver"])
             let aggregateText = try entry.optional("aggregate")?.text() ?? "sum"
             guard let aggregate = Aggregate(rawValue: aggregateText) else {
                 throw try entry.required("aggregate").error("unknown aggregate '\(aggregateText)'; valid: sum, mean, end")
@@ -107,7 +121,8 @@ public struct CalibrationConfig {
                 weight: try entry.optional("weight")?.number() ?? 1,
                 aggregate: aggregate,
                 months: entry.optional("from") == nil && entry.optional("to") == nil ? nil
-                    : (try entry.optional("from")?.month() ?? from)...(try entry.optional("to")?.month() ?? to)))
+                    : (try entry.optional("from")?.month() ?? from)...(try entry.optional("to")?.month() ?? to),
+                driver: try entry.optional("driver")?.boolean() ?? false))
         }
         return CalibrationConfig(
             file: path, scenarioPath: resolve(try root.required("scenario").text()),

@@ -9,15 +9,19 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Fit parameters to observed series (Levenberg–Marquardt) and write them as an overlay.",
         discussion: """
-            The calibration file names the scenario to start from, the observed-data folder, the window of months, the parameters to fit with their bounds (one value, one per group, or one per month), and the targets: which model series is compared with which observed series, with weights. The fitted values are written to the file's `output` as a `corridor-overlay/1` file that scenarios list under `overlays:`. Fit statistics per target (RMSE, MAPE, R²) are printed.
+            The calibration file names the scenario to start from, the observed-data folder, the window of months, the parameters to fit with their bounds (one value, one per group, one per month, or one per listed range of months), and the targets: which model series is compared with which observed series, with weights. The fitted values are written as a `corridor-overlay/1` file that scenarios list under `overlays:`, to --out or, by default, to a new file beside the file's `output` (`fitted.yaml` → `fitted.new.yaml`), so the overlay scenarios use changes only when you say so. Every observation beside the model's value goes to `<overlay>-comparison.csv`. Fit statistics per target (RMSE, MAPE, R²) are printed, and a warning for every fitted value that ended at one of its bounds (also listed at the end of the comparison file).
 
-            Example:
+            Examples:
               corridor calibrate Datasets/calibration/baseline.yaml
+              corridor calibrate Datasets/calibration/baseline.yaml --out Datasets/calibration/fitted.yaml
             """
     )
 
     @Argument(help: "A calibration file (corridor-calibration/1).")
     var config: String
+
+    @Option(help: "Where to write the fitted overlay (default: beside the file's `output`, with `.new` before its extension).")
+    var out: String?
 
     @Option(help: "Worker threads for the batch runs.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -25,12 +29,13 @@ struct CalibrateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let calibration = try CalibrationConfig.load(path: config)
+            let overlayPath = out ?? Fitting.newOverlayPath(calibration.outputPath)
             let result = try Fitting.calibrate(calibration, threads: threads)
-            try ResultWriter.writeFileAtomically(result.overlay, to: calibration.outputPath)
-            let comparison = Fitting.comparisonPath(calibration.outputPath)
+            try ResultWriter.writeFileAtomically(result.overlay, to: overlayPath)
+            let comparison = Fitting.comparisonPath(overlayPath)
             try ResultWriter.writeFileAtomically(Fitting.comparisonCSV(result, config: calibration), to: comparison)
             print(Fitting.report(result, config: calibration))
-            print("wrote \(displayPath(URL(fileURLWithPath: calibration.outputPath))) and \(displayPath(URL(fileURLWithPath: comparison)))")
+            print("wrote \(displayPath(URL(fileURLWithPath: overlayPath))) and \(displayPath(URL(fileURLWithPath: comparison)))")
         }
     }
 }
@@ -48,19 +53,34 @@ enum Fitting {
         return result
     }
 
+    /// `fitted.yaml` → `fitted.new.yaml`: the default output, which never replaces the overlay in use.
+    static func newOverlayPath(_ overlay: String) -> String {
+        let url = URL(fileURLWithPath: overlay)
+        return url.deletingPathExtension().path + ".new." + (url.pathExtension.isEmpty ? "yaml" : url.pathExtension)
+    }
+
     /// `fitted.yaml` → `fitted-comparison.csv`.
     static func comparisonPath(_ overlay: String) -> String {
         let url = URL(fileURLWithPath: overlay)
         return url.deletingPathExtension().path + "-comparison.csv"
     }
 
-    /// Every observation beside the fitted model's value: `target,period,observed,model`.
+    /// Every observation beside the fitted model's value, then every fitted value at a bound
+    /// (its parameter as target, its months as period, no observation, its value as model):
+    /// `target,period,observed,model,note`.
     static func comparisonCSV(_ result: CalibrationResult, config: CalibrationConfig) -> String {
-        var text = "target,period,observed,model\n"
+        var text = "target,period,observed,model,note\n"
         for value in result.compared {
-            text += "\"\(config.targets[value.target].label)\",\(value.period),\(numberText(value.observed)),\(numberText(value.model))\n"
+            text += "\"\(config.targets[value.target].label)\",\(value.period),\(numberText(value.observed)),\(numberText(value.model)),\n"
+        }
+        for hit in result.atBounds {
+            text += "\"fitted value \(hit.parameter)\",\(hit.months),,\(numberText(hit.value)),\"\(boundNote(hit))\"\n"
         }
         return text
+    }
+
+    static func boundNote(_ hit: FittedValueAtBound) -> String {
+        "warning: at its \(hit.isLower ? "lower" : "upper") bound \(String(format: "%.4g", hit.bound)); widen the bound or explain why the data push it there"
     }
 
     static func report(_ result: CalibrationResult, config: CalibrationConfig) -> String {
@@ -71,7 +91,16 @@ enum Fitting {
         }
         let header = "fitted \(config.parameters.count) parameters over \(config.window.lowerBound)…\(config.window.upperBound) in \(result.iterations) iterations; "
             + "cost \(String(format: "%.4g", result.initialCost)) → \(String(format: "%.4g", result.finalCost))"
-        return header + "\n" + textTable(rows, rightAligned: [1, 2, 3, 4])
+        var text = header + "\n" + textTable(rows, rightAligned: [1, 2, 3, 4])
+        if !result.atBounds.isEmpty {
+            var bounds = [["parameter", "months", "fitted value", "bound"]]
+            for hit in result.atBounds {
+                bounds.append([hit.parameter, hit.months, String(format: "%.4g", hit.value), (hit.isLower ? "lower " : "upper ") + String(format: "%.4g", hit.bound)])
+            }
+            text += "\nwarning: \(result.atBounds.count) fitted value\(result.atBounds.count == 1 ? "" : "s") ended at a bound "
+                + "(the bound, not the data, decided them; widen it or explain why):\n" + textTable(bounds, rightAligned: [2])
+        }
+        return text
     }
 }
 
