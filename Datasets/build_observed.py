@@ -167,8 +167,20 @@ def protection():
     write("protection_and_pathways.csv", rows)
 
 
+# Border Patrol "recidivism": the share of Southwest border apprehensions of people
+# apprehended before within 12 months, as published (found and cited in this project).
+RECIDIVISM_FOUND = [
+    ("FY2016", "0.12", "DHS analysis of 2017, as quoted by the Center for Immigration Studies (A. Arthur, 'Understanding Recidivism at the Southwest Border', 2021-09-28)"),
+    ("FY2019", "0.07", "CBP, as reported by the Associated Press (2021-10-22: 'a recidivism rate of only 7% two years earlier')"),
+    ("FY2021", "0.27", "CBP, as reported by the Associated Press (2021-10-22: 'in 27% of crossings ... stopped at least once in the previous 12 months')"),
+]
+
+
 def enforcement():
     rows = []
+    for period, value, source in RECIDIVISM_FOUND:
+        rows.append(["usbp_recidivism_share", "ALL", period, value,
+                     "share of apprehensions of people apprehended before within 12 months", source])
     for r in read("ice_removals_fy2019_fy2024.csv"):
         rows.append([r["series"], "ALL", r["period"], number(r["value"]),
                      "removals" if r["series"] == "ice_removals" else "removals after an ICE interior arrest",

@@ -103,6 +103,9 @@ public struct Calibrator {
     let engineModel: EngineModel
     let unknowns: [Unknown]
     let residuals: [Residual]
+    /// Consecutive month-by-month values of one parameter and group whose log-ratio is
+    /// penalized with `weight` (the parameter's `smoothing`).
+    let smoothingPairs: [(earlier: Int, later: Int, weight: Double)]
     let recordKinds: [SeriesKind]
     let threads: Int
 
@@ -140,14 +143,14 @@ public struct Calibrator {
                 ? [perGroup ? Array(0..<groupCount) : [0]]
                 : parameter.groups.map { [model.groups.firstIndex(of: $0)!] }
             let track = engineModel.parameters[index].values
-            let months: [Month?] = parameter.monthly
-                ? stride(from: 0, through: config.window.upperBound.months(since: config.window.lowerBound) - parameter.lag, by: 1).map { config.window.lowerBound.advanced(by: $0) }
-                : [nil]
+            let months: [Month?] = parameter.monthly ? config.fittedMonths(of: parameter) : [nil]
             for month in months {
                 for groups in fittedGroups {
                     let steps: Range<Int>
                     if let month {
-                        steps = month.months(since: start)..<(month.months(since: start) + 1)
+                        // The last fitted month's value holds after it, as a series' last point does.
+                        let step = month.months(since: start)
+                        steps = step..<(month == months.last! ? Swift.max(step + 1, horizon) : step + 1)
                     } else if let range = parameter.months {
                         let first = Swift.max(0, range.lowerBound.months(since: start))
                         let end = Swift.min(horizon - 1, range.upperBound.months(since: start) + 1)
@@ -174,6 +177,16 @@ public struct Calibrator {
             }
         }
         self.unknowns = unknowns
+        var smoothingPairs: [(earlier: Int, later: Int, weight: Double)] = []
+        for parameter in config.parameters where parameter.monthly && parameter.smoothing > 0 {
+            let indices = unknowns.indices.filter { unknowns[$0].parameter == parameter.name && unknowns[$0].month != nil }
+            for i in indices {
+                if let j = indices.first(where: { unknowns[$0].group == unknowns[i].group && unknowns[$0].month == unknowns[i].month!.advanced(by: 1) }) {
+                    smoothingPairs.append((i, j, parameter.smoothing))
+                }
+            }
+        }
+        self.smoothingPairs = smoothingPairs
 
         let catalog = SeriesCatalog(model: engineModel)
         var recordKinds: [SeriesKind] = []
@@ -226,6 +239,7 @@ public struct Calibrator {
         self.threads = threads
         engineModel = definition.model.compile(horizon: other.engineModel.horizon)
         unknowns = []
+        smoothingPairs = []
         residuals = other.residuals
         recordKinds = other.recordKinds
     }
@@ -249,8 +263,12 @@ public struct Calibrator {
         }
     }
 
-    func weightedResiduals(_ values: [Double]) -> [Double] {
+    /// Residuals of the observations, then the smoothing penalties of month-by-month values.
+    func weightedResiduals(_ values: [Double], coordinates u: [Double]) -> [Double] {
         zip(residuals, values).map { residual, value in residual.weight * (value - residual.observed) / residual.scale }
+            + smoothingPairs.map { pair in
+                pair.weight * Double.log(unknowns[pair.later].value(u[pair.later]) / unknowns[pair.earlier].value(u[pair.earlier]))
+            }
     }
 
     static func cost(_ residuals: [Double]) -> Double { residuals.reduce(0) { $0 + $1 * $1 } }
@@ -259,12 +277,12 @@ public struct Calibrator {
     public func fit(progress: ((Int, Double) -> Void)? = nil) throws -> CalibrationResult {
         var u = unknowns.map { $0.coordinate(of: $0.base) }
         let step = 1e-4
-        let initialCost = Self.cost(weightedResiduals(try modelValues(coordinates: [u])[0]))
+        let initialCost = Self.cost(weightedResiduals(try modelValues(coordinates: [u])[0], coordinates: u))
         var cost = initialCost
         var lambda = 1e-2
         var iterations = 0
         var restarts = 0
-        let p = unknowns.count, r = residuals.count
+        let p = unknowns.count, r = residuals.count + smoothingPairs.count
         while iterations < config.maximumIterations {
             iterations += 1
             // Jacobian: member 0 at u, member i + 1 with unknown i moved by `step`.
@@ -275,10 +293,10 @@ public struct Calibrator {
                 batch.append(moved)
             }
             let values = try modelValues(coordinates: batch)
-            let base = weightedResiduals(values[0])
+            let base = weightedResiduals(values[0], coordinates: u)
             var jacobian = Matrix(rows: r, columns: p)
             for i in 0..<p {
-                let movedResiduals = weightedResiduals(values[i + 1])
+                let movedResiduals = weightedResiduals(values[i + 1], coordinates: batch[i + 1])
                 for k in 0..<r { jacobian[k, i] = (movedResiduals[k] - base[k]) / step }
             }
             let normal = try LinearAlgebra.multiply(jacobian, jacobian, transposeA: true)
@@ -291,7 +309,7 @@ public struct Calibrator {
                 let negativeGradient = Matrix(rows: p, columns: 1, columnMajor: (0..<p).map { -gradient[$0, 0] })
                 let delta = try LinearAlgebra.solve(damped, negativeGradient)
                 let candidate = (0..<p).map { u[$0] + Swift.min(Swift.max(delta[$0, 0], -4), 4) }
-                let candidateResiduals = weightedResiduals(try modelValues(coordinates: [candidate])[0])
+                let candidateResiduals = weightedResiduals(try modelValues(coordinates: [candidate])[0], coordinates: candidate)
                 let candidateCost = Self.cost(candidateResiduals)
                 if candidateCost.isFinite && candidateCost < cost {
                     let improvement = (cost - candidateCost) / Swift.max(cost, 1e-300)
@@ -307,7 +325,7 @@ public struct Calibrator {
             if !accepted {
                 // A kink (a capacity that starts or stops binding) can stall the damped
                 // step; start again from light damping a few times before giving up.
-                guard restarts < 3 else { break }
+                guard restarts < 10 else { break }
                 restarts += 1
                 lambda = 1e-3
             }
@@ -393,12 +411,13 @@ public struct Calibrator {
         ]
         var written: Set<String> = []
         for parameter in config.parameters where written.insert(parameter.name).inserted {
-            let months = parameter.monthly ? config.window.lowerBound...config.window.upperBound.advanced(by: -parameter.lag) : nil
+            let fittedMonths = config.fittedMonths(of: parameter)
+            let months = parameter.monthly && !fittedMonths.isEmpty ? fittedMonths[0]...fittedMonths[fittedMonths.count - 1] : nil
             // A factor over a range of months starts at its first month; after its last
             // month inside the window the parameter returns to its own value (unless the
             // next range of the same parameter starts there).
             var changes: [Month] = []
-            for range in config.parameters.filter({ $0.name == parameter.name }).compactMap(\.months) {
+            for range in config.parameters.filter({ $0.name == parameter.name && !$0.monthly }).compactMap(\.months) {
                 changes.append(range.lowerBound)
                 if range.upperBound < config.window.upperBound { changes.append(range.upperBound.advanced(by: 1)) }
             }

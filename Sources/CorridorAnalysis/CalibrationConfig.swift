@@ -18,9 +18,14 @@ public struct CalibrationConfig {
         /// to `lag` months before the window's end (later ones cannot be seen yet), and the
         /// last fitted value holds after that.
         public var lag: Int
-        /// For a one-value fit: the months the factor applies to (all when nil). A parameter
+        /// For a one-value fit: the months the factor applies to (all when nil); for a
+        /// month-by-month fit, the months fitted (see `fittedMonths(of:)`). A parameter
         /// may be listed several times with disjoint months (one value per policy regime or year).
         public var months: ClosedRange<Month>?
+        /// For a month-by-month fit: the weight of a penalty on the log-ratio of consecutive
+        /// months (0: none). Residuals are relative errors, so 0.1 makes a 50 % jump from one
+        /// month to the next cost as much as missing one observation by about 4 %.
+        public var smoothing: Double
         /// Part of the exogenous side (what arrived): a conditional backtest fits it over the
         /// whole window instead of up to its cutoff.
         public var driver: Bool
@@ -65,6 +70,15 @@ public struct CalibrationConfig {
 
     public static let format = "corridor-calibration/1"
 
+    /// The months a month-by-month parameter is fitted over: its `from`…`to` (default: the
+    /// window) up to `lag` months before the window's end; empty when none is left.
+    public func fittedMonths(of parameter: FittedParameter) -> [Month] {
+        let first = Swift.max(parameter.months?.lowerBound ?? window.lowerBound, window.lowerBound)
+        let last = Swift.min(parameter.months?.upperBound ?? window.upperBound, window.upperBound.advanced(by: -parameter.lag))
+        guard first <= last else { return [] }
+        return (0...last.months(since: first)).map { first.advanced(by: $0) }
+    }
+
     public static func load(path: String) throws -> CalibrationConfig {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
@@ -82,7 +96,7 @@ public struct CalibrationConfig {
         guard from <= to else { throw try windowNode.required("to").error("the window ends (\(to)) before it starts (\(from))") }
         var parameters: [FittedParameter] = []
         for item in try root.required("parameters").sequence() {
-            let entry = try item.mapping(allowed: ["name", "min", "max", "groups", "monthly", "lag", "from", "to", "driver"])
+            let entry = try item.mapping(allowed: ["name", "min", "max", "groups", "monthly", "lag", "from", "to", "driver", "smoothing"])
             let minimum = try entry.required("min").number(), maximum = try entry.required("max").number()
             guard minimum > 0, maximum > minimum else {
                 throw item.error("bounds must satisfy 0 < min < max (fitted values move by factors), found min \(minimum), max \(maximum)")
@@ -98,7 +112,8 @@ public struct CalibrationConfig {
                 groups: try entry.optional("groups")?.sequence().map { try $0.text() } ?? [],
                 monthly: try entry.optional("monthly")?.boolean() ?? false,
                 lag: try entry.optional("lag").map { Int(try $0.number()) } ?? 0,
-                months: months, driver: try entry.optional("driver")?.boolean() ?? false))
+                months: months, smoothing: try entry.optional("smoothing")?.number() ?? 0,
+                driver: try entry.optional("driver")?.boolean() ?? false))
         }
         for (name, entries) in Dictionary(grouping: parameters, by: \.name) where entries.count > 1 {
             let windows = entries.compactMap(\.months).sorted { $0.lowerBound < $1.lowerBound }
