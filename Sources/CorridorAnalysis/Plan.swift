@@ -50,9 +50,12 @@ public struct Plan {
     ///   - from, ramp: the lever moves to the candidate value from `from`, linearly over `ramp` months.
     ///   - candidates: values per batch; a second batch refines between the last failing and
     ///     the first succeeding candidate.
+    ///   - wholeNumbers: candidates are whole numbers (a headcount), and batches refine until
+    ///     the last failing and the first succeeding candidate are 1 apart.
     public static func run(definition: RunDefinition, parameter: String, target: PlanTarget, confidence: Double,
                            range: ClosedRange<Double>, from: Month, ramp: Int, members: Int, seed: UInt64,
-                           candidates: Int = 21, threads: Int, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Plan {
+                           candidates: Int = 21, wholeNumbers: Bool = false, threads: Int,
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Plan {
         let model = definition.model
         guard let parameterIndex = model.parameterIndex(parameter) else {
             throw ModelError(file: definition.file, message: "the model has no parameter '\(parameter)' to vary; its parameters are \(model.parameterNames.joined(separator: ", "))")
@@ -85,12 +88,24 @@ public struct Plan {
             }
         }
         let count = Swift.max(2, candidates)
-        let grid = (0..<count).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(count - 1) }
+        func spread(_ low: Double, _ high: Double, _ values: [Double]) -> [Double] {
+            guard wholeNumbers else { return values }
+            return Array(Set(values.map { $0.rounded() }).filter { $0 > low && $0 < high }).sorted()
+        }
+        let grid = spread(-.infinity, .infinity, (0..<count).map { range.lowerBound + (range.upperBound - range.lowerBound) * Double($0) / Double(count - 1) })
         try evaluate(grid, batch: 0)
-        if let firstMet = grid.firstIndex(where: { evaluated[$0]! >= confidence }), firstMet > 0 {
-            let low = grid[firstMet - 1], high = grid[firstMet]
-            let finer = (1..<count).map { low + (high - low) * Double($0) / Double(count) }
-            try evaluate(finer, batch: 1)
+        var tried = grid
+        var batch = 1
+        // Refine between the last failing and the first meeting candidate: once, or, for
+        // whole numbers, until they are 1 apart.
+        while let firstMet = tried.firstIndex(where: { evaluated[$0]! >= confidence }), firstMet > 0 {
+            let low = tried[firstMet - 1], high = tried[firstMet]
+            let finer = spread(low, high, (1..<count).map { low + (high - low) * Double($0) / Double(count) })
+            guard !finer.isEmpty else { break }
+            try evaluate(finer, batch: batch)
+            batch += 1
+            tried = evaluated.keys.sorted()
+            if !wholeNumbers { break }
         }
         let curve = evaluated.keys.sorted().map { Point(value: $0, probability: evaluated[$0]!) }
         // The least value from which every larger candidate meets the target too.

@@ -53,6 +53,12 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Folder to write plan.csv into.")
     var out: String?
 
+    @Option(help: "Seeds the answer is found with (the seed and the next ones), to show how much it moves between seeds.")
+    var seeds: Int = 5
+
+    @Flag(help: "Try any value, not only whole numbers. Without it, candidates are whole numbers when both ends of the range are and it spans at least as many units as there are candidates (a headcount).")
+    var continuous = false
+
     @Option(help: "Worker threads.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -62,6 +68,7 @@ struct PlanCommand: ParsableCommand {
         guard ramp >= 1 else { throw ValidationError("--ramp must be at least 1 month") }
         guard candidates >= 2 else { throw ValidationError("--candidates must be at least 2") }
         if let members, members < 1 { throw ValidationError("--members must be at least 1") }
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
     }
 
     func run() throws {
@@ -71,15 +78,25 @@ struct PlanCommand: ParsableCommand {
             let start = Month(parsing: from)!
             let members = ensembleSize(members, definition, fallback: 200)
             let bounds = try parseRange(definition: definition, from: start)
-            let progress = ProgressBar(total: members * candidates * 2, label: "\(candidates) candidates × \(members) members")
-            let plan = try Plan.run(definition: definition, parameter: vary, target: goal, confidence: confidence, range: bounds,
-                                    from: start, ramp: ramp, members: members, seed: seed ?? definition.seed ?? 0,
-                                    candidates: candidates, threads: threads) { batch, done in progress.update(batch * members * candidates + done) }
+            let whole = !continuous && bounds.lowerBound == bounds.lowerBound.rounded() && bounds.upperBound == bounds.upperBound.rounded()
+                && bounds.upperBound - bounds.lowerBound >= Double(candidates)
+            let firstSeed = seed ?? definition.seed ?? 0
+            let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(candidates) candidates × \(members) members")
+            var plans: [(seed: UInt64, plan: Plan)] = []
+            for offset in 0..<UInt64(seeds) {
+                plans.append((firstSeed + offset, try Plan.run(
+                    definition: definition, parameter: vary, target: goal, confidence: confidence, range: bounds,
+                    from: start, ramp: ramp, members: members, seed: firstSeed + offset,
+                    candidates: candidates, wholeNumbers: whole, threads: threads)))
+                progress.update(Int(offset) + 1)
+            }
             progress.finish()
-            print(Self.report(plan, members: members, range: bounds))
+            print(Self.report(plans[0].plan, members: members, range: bounds))
+            if seeds > 1 { print(Self.seedReport(plans)) }
             if let out {
-                try ResultWriter.writeAtomically([("plan.csv", Self.csv(plan)), ("plan.svg", Notebook.planChart(plan))], to: out)
-                print("wrote plan.csv and plan.svg in \(out)")
+                try ResultWriter.writeAtomically([("plan.csv", Self.csv(plans[0].plan)), ("plan-seeds.csv", Self.seedCSV(plans)),
+                                                  ("plan.svg", Notebook.planChart(plans[0].plan))], to: out)
+                print("wrote plan.csv, plan-seeds.csv and plan.svg in \(out)")
             }
         }
     }
@@ -113,6 +130,23 @@ struct PlanCommand: ParsableCommand {
         var rows = [[plan.parameter, "probability"]]
         for point in plan.curve { rows.append([readableNumber(point.value), String(format: "%.3f", point.probability)]) }
         return lines.joined(separator: "\n") + "\n" + textTable(rows, rightAligned: [0, 1])
+    }
+
+    /// How much the answer moves between seeds: its range over the seeds tried.
+    static func seedReport(_ plans: [(seed: UInt64, plan: Plan)]) -> String {
+        let answers = plans.compactMap(\.plan.answer)
+        let seeds = "seeds \(plans[0].seed)…\(plans[plans.count - 1].seed)"
+        guard answers.count == plans.count else {
+            return "between seeds: the target is met within the range for \(answers.count) of \(plans.count) seeds (\(seeds))"
+        }
+        let low = answers.min()!, high = answers.max()!
+        return low == high
+            ? "between seeds: the same answer for all \(plans.count) seeds (\(seeds))"
+            : "between seeds: the answer moves from \(readableNumber(low)) to \(readableNumber(high)) over \(plans.count) seeds (\(seeds))"
+    }
+
+    static func seedCSV(_ plans: [(seed: UInt64, plan: Plan)]) -> String {
+        "seed,answer\n" + plans.map { "\($0.seed),\($0.plan.answer.map(numberText) ?? "")\n" }.joined()
     }
 
     static func csv(_ plan: Plan) -> String {
