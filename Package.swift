@@ -83,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorridorCLITests",
-            dependencies: ["CorridorCLI", "CorridorModel", "corridor"]
+            dependencies: ["CorridorCLI", "CorridorModel", "CorridorEngine", "corridor"]
         ),
     ]
 )

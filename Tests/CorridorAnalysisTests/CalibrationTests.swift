@@ -43,8 +43,8 @@ import Testing
 
     /// Observations made by running the true model: monthly docketing by group, and the
     /// backlog at the end of each fiscal year.
-    func synthesizeObservations() throws {
-        write("truth.yaml", modelText(docket: 0.35, judges: 42, arrivalsA: 120, arrivalsB: 60))
+    func synthesizeObservations(truth: String? = nil) throws {
+        write("truth.yaml", truth ?? modelText(docket: 0.35, judges: 42, arrivalsA: 120, arrivalsB: 60))
         let truth = try ScenarioLoader.load(path: folder.appendingPathComponent("truth.yaml").path).model.compile(horizon: 36)
         let run = try Ensemble.run(truth, options: RunOptions(members: 1)).trajectories!
         var rows = ["series,group,period,value,unit,source"]

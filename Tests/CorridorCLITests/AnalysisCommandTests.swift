@@ -68,7 +68,12 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let answer = try #require(outcome.stdout.split(separator: "\n").first { $0.hasPrefix("answer: judges = ") })
         let value = Double(answer.dropFirst("answer: judges = ".count).prefix { $0 != " " })!
-        #expect(value > 19 && value < 21, "\(answer)")
+        // 0:40 spans more units than the 21 candidates: whole numbers (a headcount).
+        #expect(value == 20, "\(answer)")
+        #expect(outcome.stdout.contains("between seeds: "), "\(outcome.stdout)")
+        let seeds = try CLITests().csv(folder.appendingPathComponent("plan/plan-seeds.csv"))
+        #expect(seeds.map { $0[0] } == ["seed", "3", "4", "5", "6", "7"])
+        #expect(seeds.dropFirst().allSatisfy { Double($0[1]).map { $0 == $0.rounded() } ?? false })
         let curve = try CLITests().csv(folder.appendingPathComponent("plan/plan.csv"))
         #expect(curve[0] == ["value", "probability"])
         let probabilities = curve.dropFirst().map { Double($0[1])! }
@@ -109,5 +114,43 @@ import Testing
         let unknown = try CLITests().corridor(["sensitivity", "base.yaml", "--output", "nope", "--at", "2024-12"], in: folder)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("the model has no output 'nope'"))
+    }
+}
+
+/// `calibrate` writes a new overlay unless told where, and warns about values at a bound.
+@Suite struct CalibrateCommandTests {
+    @Test func calibrateWritesANewFileAndWarnsAboutAValueAtItsBound() throws {
+        let folder = try AnalysisCommandTests().files()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 80 completions a month are observed; 5 judges × 10 can reach at most 70 with judges ≤ 7.
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("observed"), withIntermediateDirectories: true)
+        try (["series,group,period,value,unit,source"] + (1...6).map { "completed,ALL,2024-0\($0),80,cases,made up" })
+            .joined(separator: "\n").write(to: folder.appendingPathComponent("observed/c.csv"), atomically: true, encoding: .utf8)
+        try """
+            format: corridor-calibration/1
+            scenario: model.yaml
+            observed: observed
+            window: {from: 2024-01, to: 2024-06}
+            output: fitted.yaml
+            parameters:
+              - {name: judges, min: 1, max: 7}
+            targets:
+              - {model: "flow:decide:AAA", observed: completed}
+            """.write(to: folder.appendingPathComponent("fit.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try CLITests().corridor(["calibrate", "fit.yaml"], in: folder)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("fitted.new.yaml").path))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("fitted.yaml").path))
+        #expect(outcome.stdout.contains("warning: 1 fitted value ended at a bound"))
+        #expect(outcome.stdout.split(separator: "\n").contains { $0.hasPrefix("judges ") && $0.hasSuffix(" 7  upper 7") }, "\(outcome.stdout)")
+        let comparison = try CLITests().csv(folder.appendingPathComponent("fitted.new-comparison.csv"))
+        #expect(comparison[0] == ["target", "period", "observed", "model", "note"])
+        #expect(comparison.count == 1 + 6 + 1)
+        #expect(comparison.last!.joined(separator: ",").contains("warning: at its upper bound 7"))
+
+        let chosen = try CLITests().corridor(["calibrate", "fit.yaml", "--out", "mine.yaml"], in: folder)
+        #expect(chosen.status == 0, "\(chosen.stderr)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("mine.yaml").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("mine-comparison.csv").path))
     }
 }

@@ -28,8 +28,8 @@ import Testing
         let single = try CLITests().corridor(["run", baseline, "--out", folder.appendingPathComponent("one").path])
         #expect(single.status == 0, "\(single.stderr)")
         let outputs = try CLITests().csv(folder.appendingPathComponent("one/outputs.csv"))
-        // 2012-10 … 2035-09: 276 months of 17 outputs.
-        #expect(outputs.count == 1 + 276 * 17)
+        // 2012-10 … 2035-09: 276 months of 18 outputs.
+        #expect(outputs.count == 1 + 276 * 18)
         #expect(outputs.last?[1] == "2035-09")
         let names = Set(outputs.dropFirst().map { $0[2] })
         for required in ["encounters", "courtBacklog", "courtCompletions", "courtWaitMonths", "mppPopulation", "borderWaitlist",

@@ -1,0 +1,113 @@
+import CorridorEngine
+import CorridorModel
+import Foundation
+import Testing
+@testable import CorridorAnalysis
+
+/// Values fitted per range of months, bound warnings, smoothing and the conditional
+/// backtest's training set, on the synthetic court of `CalibrationTests`.
+extension CalibrationTests {
+    /// Synthetic data with judges 42 to September 2020 and 60 from October 2020, and a
+    /// calibration file that fits `judges` with the given entries from a flat 25.
+    func writeTwoRegimeFit(judgeEntries: String, smoothing: Double = 0) throws {
+        let truth = modelText(docket: 0.35, judges: 42, arrivalsA: 120, arrivalsB: 60)
+            .replacingOccurrences(of: "judges: {value: 42.0}", with: "judges: {value: 42, schedule: [{from: 2020-10, value: 60}]}")
+        try synthesizeObservations(truth: truth)
+        write("start.yaml", modelText(docket: 0.35, judges: 25, arrivalsA: 120, arrivalsB: 60))
+        write("fit.yaml", """
+            format: corridor-calibration/1
+            scenario: start.yaml
+            observed: observed
+            window: {from: 2019-10, to: 2021-09}
+            output: fitted.yaml
+            iterations: 60
+            parameters:
+            \(judgeEntries)
+              - {name: arrivals, min: 1, max: 1000, groups: [AAA, BBB], monthly: true, smoothing: \(smoothing), driver: true}
+            targets:
+              - {model: "flow:come:AAA", observed: arrived, group: AAA, driver: true}
+              - {model: "flow:come:BBB", observed: arrived, group: BBB, driver: true}
+              - {model: "flow:docket:AAA + flow:docket:BBB", observed: docketed}
+              - {model: "output:backlog", observed: pending, aggregate: end, weight: 2}
+            """)
+    }
+
+    func fit() throws -> CalibrationResult {
+        let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
+        return try Calibrator(config: config, definition: try ScenarioLoader.load(path: config.scenarioPath),
+                              observed: try ObservedData.load(folder: config.observedPath), threads: 2).fit()
+    }
+
+    func track(_ result: CalibrationResult, _ name: String) -> [Double] {
+        let model = result.fitted.model.compile(horizon: 24)
+        return model.parameters[model.parameters.firstIndex { $0.name == name }!].values
+    }
+
+    @Test func oneParameterListedForTwoRangesGetsTwoValuesInOneOverlayEntry() throws {
+        try writeTwoRegimeFit(judgeEntries: """
+              - {name: judges, from: 2019-10, to: 2020-09, min: 1, max: 200}
+              - {name: judges, from: 2020-10, min: 1, max: 200}
+            """)
+        let result = try fit()
+        let judges = track(result, "judges")
+        func atStep(_ step: Int) -> Double { judges[2 * step] }  // tracks hold a value per group and step
+        #expect(abs(atStep(0) / 42 - 1) < 1e-5 && abs(atStep(11) / 42 - 1) < 1e-5, "\(atStep(0)), \(atStep(11))")
+        #expect(abs(atStep(12) / 60 - 1) < 1e-5 && abs(atStep(23) / 60 - 1) < 1e-5, "\(atStep(12)), \(atStep(23))")
+        #expect(result.overlay.components(separatedBy: "\n  judges:").count == 2, "one entry for judges:\n\(result.overlay)")
+        #expect(result.atBounds.isEmpty)
+    }
+
+    @Test func overlappingRangesOfOneParameterAreRefused() throws {
+        try writeTwoRegimeFit(judgeEntries: """
+              - {name: judges, from: 2019-10, to: 2020-10, min: 1, max: 200}
+              - {name: judges, from: 2020-10, min: 1, max: 200}
+            """)
+        #expect {
+            _ = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
+        } throws: { error in
+            "\(error)".contains("parameter 'judges' is listed 2 times") && "\(error)".contains("months that do not overlap")
+        }
+    }
+
+    @Test func aValueTheDataPushPastItsBoundIsReported() throws {
+        try writeTwoRegimeFit(judgeEntries: """
+              - {name: judges, from: 2019-10, to: 2020-09, min: 1, max: 200}
+              - {name: judges, from: 2020-10, min: 1, max: 50}
+            """)
+        let result = try fit()
+        #expect(result.atBounds.count == 1, "\(result.atBounds)")
+        let hit = try #require(result.atBounds.first)
+        #expect(hit.parameter == "judges" && hit.months == "2020-10…2021-09" && !hit.isLower && hit.bound == 50)
+        #expect(abs(hit.value - 50) < 0.01)
+    }
+
+    @Test func smoothingPullsConsecutiveMonthsTogether() throws {
+        try writeTwoRegimeFit(judgeEntries: "  - {name: judges, min: 1, max: 200}", smoothing: 0)
+        let free = track(try fit(), "arrivals")
+        try writeTwoRegimeFit(judgeEntries: "  - {name: judges, min: 1, max: 200}", smoothing: 100)
+        let smooth = track(try fit(), "arrivals")
+        // Group A's arrivals step from 120 to 300 in 2020-06 (step 8): a free fit follows the
+        // step, a heavily smoothed one spreads it over the months around it.
+        let jump = { (values: [Double]) in values[2 * 8] / values[2 * 7] }
+        #expect(abs(jump(free) / 2.5 - 1) < 1e-3, "free jump \(jump(free))")
+        #expect(jump(smooth) < 1.5, "smoothed jump \(jump(smooth))")
+    }
+
+    @Test func aConditionalBacktestTrainsDriversOnEverythingAndTheRestUpToTheCutoff() throws {
+        try writeTwoRegimeFit(judgeEntries: """
+              - {name: judges, from: 2019-10, to: 2020-05, min: 1, max: 200}
+              - {name: judges, from: 2020-06, to: 2020-12, min: 1, max: 200}
+              - {name: judges, from: 2021-01, min: 1, max: 200}
+            """)
+        let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
+        let training = Backtest.conditionalTraining(config, cutoff: Month(parsing: "2020-09")!)
+        #expect(training.window == config.window)
+        // Drivers keep the window; the others end at the cutoff.
+        #expect(training.targets.map(\.months) == [nil, nil, Month(parsing: "2019-10")!...Month(parsing: "2020-09")!,
+                                                  Month(parsing: "2019-10")!...Month(parsing: "2020-09")!])
+        // The range starting after the cutoff is dropped and the last one before it covers it.
+        let judges = training.parameters.filter { $0.name == "judges" }.map(\.months)
+        #expect(judges == [Month(parsing: "2019-10")!...Month(parsing: "2020-05")!, Month(parsing: "2020-06")!...config.window.upperBound])
+        #expect(training.parameters.first { $0.name == "arrivals" }?.monthly == true)
+    }
+}
