@@ -107,12 +107,17 @@ public struct CalibrationConfig {
                 guard first <= last else { throw item.error("`to` (\(last)) comes before `from` (\(first))") }
                 months = first...last
             }
+            let smoothing = try entry.optional("smoothing")?.number() ?? 0
+            let monthly = try entry.optional("monthly")?.boolean() ?? false
+            guard smoothing >= 0, smoothing == 0 || monthly else {
+                throw try entry.required("smoothing").error("`smoothing` is a weight ≥ 0 on month-to-month changes of a `monthly: true` parameter; found \(smoothing)")
+            }
             parameters.append(FittedParameter(
                 name: try entry.required("name").text(), minimum: minimum, maximum: maximum,
                 groups: try entry.optional("groups")?.sequence().map { try $0.text() } ?? [],
-                monthly: try entry.optional("monthly")?.boolean() ?? false,
+                monthly: monthly,
                 lag: try entry.optional("lag").map { Int(try $0.number()) } ?? 0,
-                months: months, smoothing: try entry.optional("smoothing")?.number() ?? 0,
+                months: months, smoothing: smoothing,
                 driver: try entry.optional("driver")?.boolean() ?? false))
         }
         for (name, entries) in Dictionary(grouping: parameters, by: \.name) where entries.count > 1 {

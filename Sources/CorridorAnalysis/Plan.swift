@@ -46,6 +46,13 @@ public struct Plan {
     /// The least value meeting the target with `confidence`, nil when none in the range does.
     public var answer: Double?
 
+    /// Whether a range reads as a headcount: both ends whole numbers and at least as many
+    /// units wide as there are candidates per batch.
+    public static func isWholeNumberRange(_ range: ClosedRange<Double>, candidates: Int) -> Bool {
+        range.lowerBound == range.lowerBound.rounded() && range.upperBound == range.upperBound.rounded()
+            && range.upperBound - range.lowerBound >= Double(candidates)
+    }
+
     /// - Parameters:
     ///   - from, ramp: the lever moves to the candidate value from `from`, linearly over `ramp` months.
     ///   - candidates: values per batch; a second batch refines between the last failing and

@@ -63,7 +63,8 @@ struct NotebookCommand: ParsableCommand {
                 let definition = try ScenarioLoader.load(path: options.files[0])
                 plan = try Plan.run(definition: definition, parameter: vary, target: try PlanTarget(parsing: target),
                                     confidence: confidence, range: low...high, from: Month(parsing: from)!, ramp: ramp,
-                                    members: options.members, seed: options.seed ?? definition.seed ?? 0, threads: options.threads)
+                                    members: options.members, seed: options.seed ?? definition.seed ?? 0,
+                                    wholeNumbers: Plan.isWholeNumberRange(low...high, candidates: 21), threads: options.threads)
             }
             let url = URL(fileURLWithPath: out)
             let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"

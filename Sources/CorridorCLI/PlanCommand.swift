@@ -78,8 +78,7 @@ struct PlanCommand: ParsableCommand {
             let start = Month(parsing: from)!
             let members = ensembleSize(members, definition, fallback: 200)
             let bounds = try parseRange(definition: definition, from: start)
-            let whole = !continuous && bounds.lowerBound == bounds.lowerBound.rounded() && bounds.upperBound == bounds.upperBound.rounded()
-                && bounds.upperBound - bounds.lowerBound >= Double(candidates)
+            let whole = !continuous && Plan.isWholeNumberRange(bounds, candidates: candidates)
             let firstSeed = seed ?? definition.seed ?? 0
             let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(candidates) candidates × \(members) members")
             var plans: [(seed: UInt64, plan: Plan)] = []

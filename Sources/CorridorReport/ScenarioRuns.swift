@@ -22,7 +22,7 @@ public struct ScenarioRuns {
         "encountersBetweenPorts": ("usbp_sw_encounters", "ALL", false),
         "encountersAtPorts": ("cbp_sw_encounters_ofo", "ALL", false),
         "expulsions": ("cbp_sw_title42_expulsions", "ALL", false),
-        "courtBacklog": ("eoir_pending_end_fy", "ALL", true),
+        "courtBacklog": ("eoir_pending_end_fy_v2025", "ALL", true),
     ]
 
     public var runs: [Run]

@@ -69,6 +69,15 @@ extension CalibrationTests {
         }
     }
 
+    @Test func smoothingNeedsAMonthByMonthParameter() throws {
+        try writeTwoRegimeFit(judgeEntries: "  - {name: judges, min: 1, max: 200, smoothing: 0.1}")
+        #expect {
+            _ = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
+        } throws: { error in
+            "\(error)".contains("fit.yaml:8:49: error: parameters[0].smoothing: `smoothing` is a weight ≥ 0 on month-to-month changes of a `monthly: true` parameter")
+        }
+    }
+
     @Test func aValueTheDataPushPastItsBoundIsReported() throws {
         try writeTwoRegimeFit(judgeEntries: """
               - {name: judges, from: 2019-10, to: 2020-09, min: 1, max: 200}
