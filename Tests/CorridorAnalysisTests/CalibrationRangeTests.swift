@@ -14,22 +14,10 @@ extension CalibrationTests {
             .replacingOccurrences(of: "judges: {value: 42.0}", with: "judges: {value: 42, schedule: [{from: 2020-10, value: 60}]}")
         try synthesizeObservations(truth: truth)
         write("start.yaml", modelText(docket: 0.35, judges: 25, arrivalsA: 120, arrivalsB: 60))
-        write("fit.yaml", """
-            format: corridor-calibration/1
-            scenario: start.yaml
-            observed: observed
-            window: {from: 2019-10, to: 2021-09}
-            output: fitted.yaml
-            iterations: 60
-            parameters:
-            \(judgeEntries)
+        writeFitFile(parameters: judgeEntries + """
+
               - {name: arrivals, min: 1, max: 1000, groups: [AAA, BBB], monthly: true, smoothing: \(smoothing), driver: true}
-            targets:
-              - {model: "flow:come:AAA", observed: arrived, group: AAA, driver: true}
-              - {model: "flow:come:BBB", observed: arrived, group: BBB, driver: true}
-              - {model: "flow:docket:AAA + flow:docket:BBB", observed: docketed}
-              - {model: "output:backlog", observed: pending, aggregate: end, weight: 2}
-            """)
+            """, drivers: true, iterations: 60)
     }
 
     func fit() throws -> CalibrationResult {

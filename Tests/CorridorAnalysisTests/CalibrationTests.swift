@@ -64,25 +64,35 @@ import Testing
         write("observed/synthetic.csv", rows.joined(separator: "\n") + "\n")
     }
 
-    /// A calibration file fitting the synthetic model from wrong starting values.
-    func writeFitFromWrongStart() throws {
-        try synthesizeObservations()
-        write("start.yaml", modelText(docket: 0.2, judges: 25, arrivalsA: 80, arrivalsB: 90))
+    /// `fit.yaml`: the synthetic window and targets, with these parameter lines; with
+    /// `drivers`, the arrivals are the exogenous side (for conditional backtests).
+    func writeFitFile(parameters: String, drivers: Bool = false, iterations: Int = 40) {
+        let driver = drivers ? ", driver: true" : ""
         write("fit.yaml", """
             format: corridor-calibration/1
             scenario: start.yaml
             observed: observed
             window: {from: 2019-10, to: 2021-09}
             output: fitted.yaml
+            iterations: \(iterations)
             parameters:
+            \(parameters)
+            targets:
+              - {model: "flow:come:AAA", observed: arrived, group: AAA\(driver)}
+              - {model: "flow:come:BBB", observed: arrived, group: BBB\(driver)}
+              - {model: "flow:docket:AAA + flow:docket:BBB", observed: docketed}
+              - {model: "output:backlog", observed: pending, aggregate: end, weight: 2}
+            """)
+    }
+
+    /// A calibration file fitting the synthetic model from wrong starting values.
+    func writeFitFromWrongStart() throws {
+        try synthesizeObservations()
+        write("start.yaml", modelText(docket: 0.2, judges: 25, arrivalsA: 80, arrivalsB: 90))
+        writeFitFile(parameters: """
               - {name: docketRate, min: 0.01, max: 2}
               - {name: judges, min: 1, max: 200}
               - {name: arrivals, min: 1, max: 1000, groups: [AAA, BBB], monthly: true}
-            targets:
-              - {model: "flow:come:AAA", observed: arrived, group: AAA}
-              - {model: "flow:come:BBB", observed: arrived, group: BBB}
-              - {model: "flow:docket:AAA + flow:docket:BBB", observed: docketed}
-              - {model: "output:backlog", observed: pending, aggregate: end, weight: 2}
             """)
     }
 
