@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CorridorModel", targets: ["CorridorModel"]),
         .library(name: "CorridorLinearAlgebra", targets: ["CorridorLinearAlgebra"]),
         .library(name: "CorridorAnalysis", targets: ["CorridorAnalysis"]),
+        .library(name: "CorridorIO", targets: ["CorridorIO"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,16 +42,22 @@ let package = Package(
             name: "CorridorAnalysis",
             dependencies: ["CorridorEngine", "CorridorModel", "CorridorLinearAlgebra"]
         ),
+        // Input and output at the edges: the format's result files, summaries, analysis
+        // tables (one RFC 4180 CSV writer), atomic output folders.
+        .target(
+            name: "CorridorIO",
+            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis"]
+        ),
         // Reports: SVG charts, the HTML report and Jupyter notebooks.
         .target(
             name: "CorridorReport",
-            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis"]
+            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorIO"]
         ),
         // The commands of the `corridor` tool, as a library so tests can drive them.
         .target(
             name: "CorridorCLI",
             dependencies: [
-                "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra", "CorridorAnalysis", "CorridorReport",
+                "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra", "CorridorAnalysis", "CorridorIO", "CorridorReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +87,10 @@ let package = Package(
         .testTarget(
             name: "CorridorAnalysisTests",
             dependencies: ["CorridorAnalysis", "CorridorModel", "CorridorEngine"]
+        ),
+        .testTarget(
+            name: "CorridorIOTests",
+            dependencies: ["CorridorIO"]
         ),
         .testTarget(
             name: "CorridorCLITests",

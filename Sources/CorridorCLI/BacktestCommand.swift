@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorridorAnalysis
 import CorridorEngine
+import CorridorIO
 import CorridorModel
 import Foundation
 
@@ -61,7 +62,7 @@ struct BacktestCommand: ParsableCommand {
                   + "scored on the \(outcome.forecasts.count) observations after it (horizon in months)")
             print(textTable(rows, rightAligned: Set(2...8)))
             if let out {
-                try ResultWriter.writeAtomically([("accuracy.csv", accuracyCSV(outcome.accuracy)), ("forecasts.csv", forecastsCSV(outcome.forecasts))], to: out)
+                try OutputFiles.writeFolder([("accuracy.csv", AnalysisTables.accuracy(outcome.accuracy)), ("forecasts.csv", AnalysisTables.forecasts(outcome.forecasts))], to: out)
                 print("wrote accuracy.csv and forecasts.csv in \(out)")
             }
         }
@@ -69,22 +70,4 @@ struct BacktestCommand: ParsableCommand {
 
     private func percent(_ value: Double) -> String { value.isFinite ? String(format: "%.1f%%", value) : "–" }
     private func decimal(_ value: Double) -> String { value.isFinite ? String(format: "%.2f", value) : "–" }
-
-    private func accuracyCSV(_ rows: [ForecastAccuracy]) -> String {
-        var text = "target,horizon,n,model_mape,naive_mape,last_value_mape,model_mase,naive_mase,last_value_mase\n"
-        for row in rows {
-            text += "\"\(row.target)\",\(row.horizon),\(row.count),\(numberText(row.modelMAPE)),\(numberText(row.naiveMAPE)),"
-                + "\(numberText(row.lastValueMAPE)),\(numberText(row.modelMASE)),\(numberText(row.naiveMASE)),\(numberText(row.lastValueMASE))\n"
-        }
-        return text
-    }
-
-    private func forecastsCSV(_ rows: [Forecast]) -> String {
-        var text = "target,period,horizon,observed,model,naive,last_value\n"
-        for row in rows {
-            text += "\"\(row.target)\",\(row.period),\(row.horizon),\(numberText(row.observed)),\(numberText(row.model)),"
-                + "\(numberText(row.naive)),\(numberText(row.lastValue))\n"
-        }
-        return text
-    }
 }

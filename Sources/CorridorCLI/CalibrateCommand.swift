@@ -1,5 +1,6 @@
 import ArgumentParser
 import CorridorAnalysis
+import CorridorIO
 import CorridorModel
 import Foundation
 
@@ -31,9 +32,9 @@ struct CalibrateCommand: ParsableCommand {
             let calibration = try CalibrationConfig.load(path: config)
             let overlayPath = out ?? Fitting.newOverlayPath(calibration.outputPath)
             let result = try Fitting.calibrate(calibration, threads: threads)
-            try ResultWriter.writeFileAtomically(result.overlay, to: overlayPath)
+            try OutputFiles.writeFile(result.overlay, to: overlayPath)
             let comparison = Fitting.comparisonPath(overlayPath)
-            try ResultWriter.writeFileAtomically(Fitting.comparisonCSV(result, config: calibration), to: comparison)
+            try OutputFiles.writeFile(AnalysisTables.calibrationComparison(result, config: calibration), to: comparison)
             print(Fitting.report(result, config: calibration))
             print("wrote \(displayPath(URL(fileURLWithPath: overlayPath))) and \(displayPath(URL(fileURLWithPath: comparison)))")
         }
@@ -63,24 +64,6 @@ enum Fitting {
     static func comparisonPath(_ overlay: String) -> String {
         let url = URL(fileURLWithPath: overlay)
         return url.deletingPathExtension().path + "-comparison.csv"
-    }
-
-    /// Every observation beside the fitted model's value, then every fitted value at a bound
-    /// (its parameter as target, its months as period, no observation, its value as model):
-    /// `target,period,observed,model,note`.
-    static func comparisonCSV(_ result: CalibrationResult, config: CalibrationConfig) -> String {
-        var text = "target,period,observed,model,note\n"
-        for value in result.compared {
-            text += "\"\(config.targets[value.target].label)\",\(value.period),\(numberText(value.observed)),\(numberText(value.model)),\n"
-        }
-        for hit in result.atBounds {
-            text += "\"fitted value \(hit.parameter)\",\(hit.months),,\(numberText(hit.value)),\"\(boundNote(hit))\"\n"
-        }
-        return text
-    }
-
-    static func boundNote(_ hit: FittedValueAtBound) -> String {
-        "warning: at its \(hit.isLower ? "lower" : "upper") bound \(String(format: "%.4g", hit.bound)); widen the bound or explain why the data push it there"
     }
 
     static func report(_ result: CalibrationResult, config: CalibrationConfig) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorridorAnalysis
 import CorridorEngine
+import CorridorIO
 import CorridorModel
 import CorridorReport
 import Foundation
@@ -72,11 +73,11 @@ struct CompareCommand: ParsableCommand {
             }
             print(Self.table(comparison, outputs: shown, steps: steps))
             if let out {
-                var files = [("comparison.csv", Self.csv(comparison))]
+                var files = [("comparison.csv", AnalysisTables.comparison(comparison))]
                 for name in shown {
                     files.append(("difference-\(name).svg", HTMLReport.comparisonChart(comparison, output: comparison.outputs.firstIndex(of: name)!)))
                 }
-                try ResultWriter.writeAtomically(files.map { (name: $0.0, contents: $0.1) }, to: out)
+                try OutputFiles.writeFolder(files.map { (name: $0.0, contents: $0.1) }, to: out)
                 print("wrote comparison.csv and a difference chart per output in \(out)")
             }
         }
@@ -99,22 +100,5 @@ struct CompareCommand: ParsableCommand {
             }
         }
         return "\(comparison.members) members with common draws; median [p05–p95]\n" + textTable(rows, rightAligned: Set(2..<rows[0].count))
-    }
-
-    /// `step,month,scenario,output,mean,p05,p50,p95,diff_mean,diff_p05,diff_p50,diff_p95`.
-    static func csv(_ comparison: Comparison) -> String {
-        var text = "step,month,scenario,output,mean,p05,p50,p95,diff_mean,diff_p05,diff_p50,diff_p95\n"
-        for step in 0..<comparison.horizon {
-            let month = comparison.start.advanced(by: step)
-            for (scenario, name) in comparison.names.enumerated() {
-                for (output, outputName) in comparison.outputs.enumerated() {
-                    let level = comparison.level(scenario: scenario, output: output, step: step)
-                    let difference = comparison.difference(scenario: scenario, output: output, step: step)
-                    text += "\(step),\(month),\(name),\(outputName),\(numberText(level.mean)),\(numberText(level.p05)),\(numberText(level.p50)),\(numberText(level.p95)),"
-                        + "\(numberText(difference.mean)),\(numberText(difference.p05)),\(numberText(difference.p50)),\(numberText(difference.p95))\n"
-                }
-            }
-        }
-        return text
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorridorAnalysis
 import CorridorEngine
+import CorridorIO
 import CorridorModel
 import CorridorReport
 import Foundation
@@ -70,8 +71,8 @@ struct NotebookCommand: ParsableCommand {
             let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"
             let notebook = Notebook.analysis(prepared.runs, outputs: prepared.outputs, months: prepared.months,
                                              comparison: prepared.comparison, plan: plan, dataFolder: dataFolder)
-            try ResultWriter.writeAtomically(notebook.dataFiles, to: url.deletingLastPathComponent().appendingPathComponent(dataFolder).path)
-            try ResultWriter.writeFileAtomically(try notebook.json(), to: out)
+            try OutputFiles.writeFolder(notebook.dataFiles, to: url.deletingLastPathComponent().appendingPathComponent(dataFolder).path)
+            try OutputFiles.writeFile(try notebook.json(), to: out)
             print("wrote \(out) and \(dataFolder)/")
         }
     }

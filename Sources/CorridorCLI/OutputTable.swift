@@ -1,4 +1,5 @@
 import CorridorEngine
+import CorridorIO
 
 /// The readable table `corridor run` prints without `--out`: the named outputs (or,
 /// when the model has none, the total stock of each compartment) every twelfth month

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorridorAnalysis
 import CorridorEngine
+import CorridorIO
 import CorridorModel
 import CorridorReport
 import Foundation
@@ -93,7 +94,7 @@ struct PlanCommand: ParsableCommand {
             print(Self.report(plans[0].plan, members: members, range: bounds))
             if seeds > 1 { print(Self.seedReport(plans)) }
             if let out {
-                try ResultWriter.writeAtomically([("plan.csv", Self.csv(plans[0].plan)), ("plan-seeds.csv", Self.seedCSV(plans)),
+                try OutputFiles.writeFolder([("plan.csv", AnalysisTables.planCurve(plans[0].plan)), ("plan-seeds.csv", AnalysisTables.planSeeds(plans)),
                                                   ("plan.svg", Notebook.planChart(plans[0].plan))], to: out)
                 print("wrote plan.csv, plan-seeds.csv and plan.svg in \(out)")
             }
@@ -142,13 +143,5 @@ struct PlanCommand: ParsableCommand {
         return low == high
             ? "between seeds: the same answer for all \(plans.count) seeds (\(seeds))"
             : "between seeds: the answer moves from \(readableNumber(low)) to \(readableNumber(high)) over \(plans.count) seeds (\(seeds))"
-    }
-
-    static func seedCSV(_ plans: [(seed: UInt64, plan: Plan)]) -> String {
-        "seed,answer\n" + plans.map { "\($0.seed),\($0.plan.answer.map(numberText) ?? "")\n" }.joined()
-    }
-
-    static func csv(_ plan: Plan) -> String {
-        "value,probability\n" + plan.curve.map { "\(numberText($0.value)),\(numberText($0.probability))\n" }.joined()
     }
 }

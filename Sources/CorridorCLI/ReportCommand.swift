@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorridorAnalysis
 import CorridorEngine
+import CorridorIO
 import CorridorModel
 import CorridorReport
 import Foundation
@@ -81,7 +82,7 @@ struct ReportCommand: ParsableCommand {
         try reportingErrors {
             let prepared = try options.prepare()
             let html = HTMLReport.render(prepared.runs, outputs: prepared.outputs, months: prepared.months, comparison: prepared.comparison)
-            try ResultWriter.writeFileAtomically(html, to: out)
+            try OutputFiles.writeFile(html, to: out)
             print("wrote \(out)")
         }
     }

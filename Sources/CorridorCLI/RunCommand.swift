@@ -1,9 +1,10 @@
 import ArgumentParser
 import CorridorEngine
-
-extension SeriesCatalog.Scope: ExpressibleByArgument {}
+import CorridorIO
 import CorridorModel
 import Foundation
+
+extension SeriesCatalog.Scope: ExpressibleByArgument {}
 
 /// `corridor run`: runs a model or scenario and writes or prints the results.
 struct RunCommand: ParsableCommand {
@@ -84,7 +85,7 @@ struct RunCommand: ParsableCommand {
             let result = try Ensemble.run(model, options: options) { progress.update($0) }
             progress.finish()
             if let out {
-                try ResultWriter.writeAtomically(files(for: result), to: out)
+                try OutputFiles.writeFolder(files(for: result), to: out)
                 let written = files(named: result).joined(separator: ", ")
                 print("\(definition.name): \(members) member\(members == 1 ? "" : "s") × \(horizon) months from \(model.start); wrote \(written) in \(out)")
             } else {
@@ -131,12 +132,12 @@ struct RunCommand: ParsableCommand {
     private func files(for result: EnsembleResult) -> [(name: String, contents: String)] {
         let model = result.model
         var files: [(String, String)] = []
-        if let summary = result.summary { files.append(("summary.csv", ResultWriter.summaryCSV(model, summary))) }
+        if let summary = result.summary { files.append(("summary.csv", ResultFiles.summary(model, summary))) }
         if let trajectories = result.trajectories, result.members == 1 || perMember {
             let withMember = result.members > 1
-            files.append(("stocks.csv", ResultWriter.stocksCSV(model, trajectories, withMember: withMember)))
-            files.append(("flows.csv", ResultWriter.flowsCSV(model, trajectories, withMember: withMember)))
-            files.append(("outputs.csv", ResultWriter.outputsCSV(model, trajectories, withMember: withMember)))
+            files.append(("stocks.csv", ResultFiles.stocks(model, trajectories, withMember: withMember)))
+            files.append(("flows.csv", ResultFiles.flows(model, trajectories, withMember: withMember)))
+            files.append(("outputs.csv", ResultFiles.outputs(model, trajectories, withMember: withMember)))
         }
         return files.map { (name: $0.0, contents: $0.1) }
     }
@@ -145,21 +146,4 @@ struct RunCommand: ParsableCommand {
 /// An ensemble size: the one asked for, else the scenario's when it runs an ensemble, else `fallback`.
 func ensembleSize(_ asked: Int?, _ definition: RunDefinition, fallback: Int) -> Int {
     asked ?? ((definition.members ?? 1) > 1 ? definition.members! : fallback)
-}
-
-/// Runs `body`, printing a model, engine or command-line error on stderr and exiting with
-/// status 1 instead of a trace.
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ModelError {
-        printError(error.description)
-        throw ExitCode.failure
-    } catch let error as EngineError {
-        printError("error: \(error.description)")
-        throw ExitCode.failure
-    } catch let error as CLIError {
-        printError("error: \(error.description)")
-        throw ExitCode.failure
-    }
 }

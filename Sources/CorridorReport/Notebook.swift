@@ -1,5 +1,6 @@
 import CorridorAnalysis
 import CorridorEngine
+import CorridorIO
 import Foundation
 
 /// A Jupyter notebook (nbformat 4.5) telling an analysis: narrative in markdown, charts
@@ -144,7 +145,7 @@ extension Notebook {
                 ax.set_title("\(plan.target)")
                 plt.show()
                 """, svg: planChart(plan))
-            notebook.dataFiles.append(("plan.csv", "value,probability\n" + plan.curve.map { "\($0.value),\($0.probability)\n" }.joined()))
+            notebook.dataFiles.append(("plan.csv", AnalysisTables.planCurve(plan)))
         }
         notebook.dataFiles.append(("summary.csv", summaryCSV(runs, outputs: outputs)))
         notebook.dataFiles.append(("observed.csv", observedCSV(runs, outputs: outputs)))
@@ -182,23 +183,23 @@ extension Notebook {
     }
 
     static func summaryCSV(_ runs: ScenarioRuns, outputs: [String]) -> String {
-        var text = "scenario,step,month,output,mean,p05,p25,p50,p75,p95\n"
+        var table = CSVTable(header: ["scenario", "step", "month", "output", "mean", "p05", "p25", "p50", "p75", "p95"])
         for run in runs.runs {
             for output in outputs {
                 guard let (months, quantiles, mean) = runs.bands(run, output: output) else { continue }
                 for (step, month) in months.enumerated() {
-                    text += "\(run.name),\(step),\(month)-01,\(output),\(mean[step]),\(quantiles.map { "\($0[step])" }.joined(separator: ","))\n"
+                    table.append([run.name, String(step), "\(month)-01", output, numberText(mean[step])] + quantiles.map { numberText($0[step]) })
                 }
             }
         }
-        return text
+        return table.text
     }
 
     static func observedCSV(_ runs: ScenarioRuns, outputs: [String]) -> String {
-        var text = "output,month,value\n"
+        var table = CSVTable(header: ["output", "month", "value"])
         for output in outputs {
-            for (month, value) in runs.observations(for: output) { text += "\(output),\(month)-01,\(value)\n" }
+            for (month, value) in runs.observations(for: output) { table.append([output, "\(month)-01", numberText(value)]) }
         }
-        return text
+        return table.text
     }
 }

@@ -77,3 +77,25 @@ def test_the_notebook_command_writes_a_valid_notebook_and_its_data(tmp_path):
                    cwd=ROOT, check=True, capture_output=True)
     nbformat.validate(nbformat.read(out, as_version=4))
     assert (tmp_path / "n-data" / "summary.csv").exists()
+
+
+def test_names_with_commas_and_quotes_keep_every_csv_row_as_wide_as_its_header(tmp_path):
+    """A scenario named `judges, case "1"` (comma and quotes) gives CSV files that pandas
+    reads with the header's column count and the name intact."""
+    import pandas as pd
+
+    model = os.path.join(ROOT, "Datasets", "examples", "model.yaml")
+    for name, judges in (("base", 500), ('judges, case "1"', 700)):
+        (tmp_path / f"{judges}.yaml").write_text(
+            "format: corridor-scenario/1\n"
+            f"name: '{name}'\n"
+            f"model: {model}\n"
+            "horizon: 24\nmembers: 20\nseed: 3\n"
+            f"set:\n  judges: {{value: {judges}}}\n")
+    subprocess.run([corridor(), "compare", str(tmp_path / "500.yaml"), str(tmp_path / "700.yaml"), "--out", str(tmp_path / "c")],
+                   cwd=ROOT, check=True, capture_output=True)
+    table = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    header = (tmp_path / "c" / "comparison.csv").read_text().splitlines()[0].split(",")
+    assert list(table.columns) == header and len(header) == 12
+    assert set(table["scenario"]) == {"base", 'judges, case "1"'}
+    assert not table.isnull().any().any()

@@ -1,6 +1,6 @@
 /// The shortest text that reads back to the same double: whole numbers without ".0",
 /// `nan`, `inf` and `-inf` for the non-finite values (as pandas and NumPy read them).
-func numberText(_ value: Double) -> String {
+public func numberText(_ value: Double) -> String {
     if value == value.rounded(), abs(value) < 1e15 {
         return value == 0 ? "0" : String(Int64(value))
     }
@@ -8,7 +8,7 @@ func numberText(_ value: Double) -> String {
 }
 
 /// A number for people to read: thousands separators, at most `decimals` decimals.
-func readableNumber(_ value: Double, decimals: Int = 1) -> String {
+public func readableNumber(_ value: Double, decimals: Int = 1) -> String {
     guard value.isFinite else { return numberText(value) }
     let scale = pow10(decimals)
     let rounded = (abs(value) * scale).rounded() / scale

@@ -1,0 +1,30 @@
+import ArgumentParser
+import CorridorEngine
+import CorridorIO
+import CorridorModel
+
+/// An error of the command line itself (not of a model file), printed as it reads.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body`, printing a model, engine, output or command-line error on stderr and
+/// exiting with status 1 instead of a trace.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ModelError {
+        printError(error.description)
+        throw ExitCode.failure
+    } catch let error as EngineError {
+        printError("error: \(error.description)")
+        throw ExitCode.failure
+    } catch let error as OutputError {
+        printError("error: \(error.description)")
+        throw ExitCode.failure
+    } catch let error as CLIError {
+        printError("error: \(error.description)")
+        throw ExitCode.failure
+    }
+}

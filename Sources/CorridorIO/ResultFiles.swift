@@ -1,0 +1,72 @@
+import CorridorEngine
+
+/// The result files of the model format (MODEL-FORMAT.md, "Outputs of a deterministic run")
+/// and the ensemble summary, as CSV text.
+public enum ResultFiles {
+    /// `stocks.csv`: `step,month,group,compartment,value` (with a leading `member` column
+    /// when `withMember`), steps 0…horizon.
+    public static func stocks(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
+        perMemberTable(["step", "month", "group", "compartment", "value"], model, trajectories, withMember: withMember,
+                       steps: 0..<(model.horizon + 1)) { member, step, prefix, table in
+            for g in 0..<model.groupCount {
+                for c in 0..<model.compartmentCount {
+                    let value = trajectories.stock(member: member, step: step, slot: c * model.groupCount + g)
+                    table.append(prefix + [model.groupNames[g], model.compartmentNames[c], numberText(value)])
+                }
+            }
+        }
+    }
+
+    /// `flows.csv`: `step,month,flow,group,to,value`, steps 0…horizon-1, one row per destination.
+    public static func flows(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
+        perMemberTable(["step", "month", "flow", "group", "to", "value"], model, trajectories, withMember: withMember,
+                       steps: 0..<model.horizon) { member, step, prefix, table in
+            for (k, entry) in trajectories.flowEntries.enumerated() {
+                let flow = model.flows[entry.flow]
+                let value = trajectories.flow(member: member, step: step, entry: k)
+                table.append(prefix + [flow.name, model.groupNames[entry.group],
+                                       model.compartmentNames[flow.destinations[entry.destination]], numberText(value)])
+            }
+        }
+    }
+
+    /// `outputs.csv`: `step,month,output,value`, steps 0…horizon-1.
+    public static func outputs(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
+        perMemberTable(["step", "month", "output", "value"], model, trajectories, withMember: withMember,
+                       steps: 0..<model.horizon) { member, step, prefix, table in
+            for (o, name) in model.outputNames.enumerated() {
+                table.append(prefix + [name, numberText(trajectories.output(member: member, step: step, output: o))])
+            }
+        }
+    }
+
+    /// A per-member table: the header, then for each member and step the rows that `rows`
+    /// appends, each starting with `prefix` (`[member,]step,month`).
+    private static func perMemberTable(
+        _ header: [String], _ model: EngineModel, _ trajectories: Trajectories, withMember: Bool, steps: Range<Int>,
+        rows: (_ member: Int, _ step: Int, _ prefix: [String], _ table: inout CSVTable) -> Void
+    ) -> String {
+        var table = CSVTable(header: (withMember ? ["member"] : []) + header)
+        for member in 0..<trajectories.members {
+            for step in steps {
+                rows(member, step, (withMember ? [String(member)] : []) + [String(step), model.start.advanced(by: step).description], &table)
+            }
+        }
+        return table.text
+    }
+
+    /// `summary.csv`: `step,month,series,mean,sd,p05,p25,p50,p75,p95`.
+    public static func summary(_ model: EngineModel, _ summary: EnsembleSummary) -> String {
+        var table = CSVTable(header: ["step", "month", "series", "mean", "sd", "p05", "p25", "p50", "p75", "p95"])
+        let catalog = summary.catalog
+        for step in 0...model.horizon {
+            let month = model.start.advanced(by: step).description
+            for series in 0..<catalog.count where catalog.isRecorded(series, step: step, horizon: model.horizon) {
+                let cell = summary.cell(step: step, series: series)
+                table.append([String(step), month, catalog.names[series], numberText(summary.mean[cell]),
+                              numberText(summary.standardDeviation[cell])] + summary.quantiles.map { numberText($0[cell]) })
+            }
+        }
+        return table.text
+    }
+}

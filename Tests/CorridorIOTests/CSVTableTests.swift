@@ -1,0 +1,29 @@
+import Testing
+@testable import CorridorIO
+
+@Suite struct CSVTableTests {
+    @Test func fieldsAreQuotedOnlyWhenRFC4180NeedsIt() {
+        #expect(CSVTable.field("courtBacklog") == "courtBacklog")
+        #expect(CSVTable.field("2012-10") == "2012-10")
+        #expect(CSVTable.field("judges, case 1") == "\"judges, case 1\"")
+        #expect(CSVTable.field("say \"1\"") == "\"say \"\"1\"\"\"")
+        #expect(CSVTable.field("two\nlines") == "\"two\nlines\"")
+        #expect(CSVTable.field("cr\rhere") == "\"cr\rhere\"")
+        #expect(CSVTable.field("") == "")
+    }
+
+    @Test func everyRowEndsInALineFeed() {
+        var table = CSVTable(header: ["scenario", "value"])
+        table.append(["a, b", numberText(1.5)])
+        table.append(["c", numberText(2)])
+        #expect(table.text == "scenario,value\n\"a, b\",1.5\nc,2\n")
+    }
+
+    @Test func numbersReadBackToTheSameDouble() {
+        for value in [0.1, 1e-300, 123456789.125, -2.5e17, 1e15, 3] {
+            #expect(Double(numberText(value)) == value)
+        }
+        #expect(numberText(.nan) == "nan" && numberText(.infinity) == "inf" && numberText(-.infinity) == "-inf")
+        #expect(numberText(42) == "42" && numberText(-0.0) == "0")
+    }
+}
