@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -46,7 +47,7 @@ let package = Package(
         // tables (one RFC 4180 CSV writer), atomic output folders.
         .target(
             name: "CorridorIO",
-            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis"]
+            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Reports: SVG charts, the HTML report and Jupyter notebooks.
         .target(

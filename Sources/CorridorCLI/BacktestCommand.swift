@@ -62,7 +62,9 @@ struct BacktestCommand: ParsableCommand {
                   + "scored on the \(outcome.forecasts.count) observations after it (horizon in months)")
             print(textTable(rows, rightAligned: Set(2...8)))
             if let out {
-                try OutputFiles.writeFolder([("accuracy.csv", AnalysisTables.accuracy(outcome.accuracy)), ("forecasts.csv", AnalysisTables.forecasts(outcome.forecasts))], to: out)
+                let inputs = [URL(fileURLWithPath: config).standardizedFileURL.path] + outcome.calibration.fitted.sourceFiles
+                try OutputFiles.writeFolder([("accuracy.csv", AnalysisTables.accuracy(outcome.accuracy)), ("forecasts.csv", AnalysisTables.forecasts(outcome.forecasts))],
+                                            provenance: Provenance(seed: nil, members: nil, threads: threads, files: inputs), to: out)
                 print("wrote accuracy.csv and forecasts.csv in \(out)")
             }
         }

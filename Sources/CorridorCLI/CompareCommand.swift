@@ -58,8 +58,9 @@ struct CompareCommand: ParsableCommand {
             guard let horizon = horizon ?? first.horizon else { throw CLIError("\(files[0]) has no horizon; give --horizon N") }
             let members = ensembleSize(members, first, fallback: 200)
             let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members")
+            let seed = seed ?? first.seed ?? 0
             let comparison = try Comparison(definitions: definitions, horizon: horizon, members: members,
-                                            seed: seed ?? first.seed ?? 0, threads: threads) { progress.update($0) }
+                                            seed: seed, threads: threads) { progress.update($0) }
             progress.finish()
             for name in outputs where !comparison.outputs.contains(name) {
                 throw CLIError("--output: no output '\(name)' in every scenario; the outputs are \(comparison.outputs.joined(separator: ", "))")
@@ -77,7 +78,8 @@ struct CompareCommand: ParsableCommand {
                 for name in shown {
                     files.append(("difference-\(name).svg", HTMLReport.comparisonChart(comparison, output: comparison.outputs.firstIndex(of: name)!)))
                 }
-                try OutputFiles.writeFolder(files.map { (name: $0.0, contents: $0.1) }, to: out)
+                try OutputFiles.writeFolder(files.map { (name: $0.0, contents: $0.1) }, provenance: Provenance(
+                    seed: seed, members: members, threads: threads, files: definitions.flatMap(\.sourceFiles)), to: out)
                 print("wrote comparison.csv and a difference chart per output in \(out)")
             }
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorridorIO
 
 /// The `corridor` command-line tool.
 public struct CorridorCommand: ParsableCommand {
@@ -10,6 +11,7 @@ public struct CorridorCommand: ParsableCommand {
             Example:
               corridor run Datasets/examples/scenario.yaml --out out/example
             """,
+        version: CorridorVersion.current,
         subcommands: [RunCommand.self, ValidateCommand.self, CompareCommand.self, PlanCommand.self, SensitivityCommand.self, ReportCommand.self, NotebookCommand.self, CalibrateCommand.self, BacktestCommand.self]
     )
 

@@ -71,7 +71,11 @@ struct NotebookCommand: ParsableCommand {
             let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"
             let notebook = Notebook.analysis(prepared.runs, outputs: prepared.outputs, months: prepared.months,
                                              comparison: prepared.comparison, plan: plan, dataFolder: dataFolder)
-            try OutputFiles.writeFolder(notebook.dataFiles, to: url.deletingLastPathComponent().appendingPathComponent(dataFolder).path)
+            let definitions = try options.files.map { try ScenarioLoader.load(path: $0) }
+            try OutputFiles.writeFolder(notebook.dataFiles, provenance: Provenance(
+                seed: options.seed ?? definitions[0].seed ?? 0, members: options.members, threads: options.threads,
+                files: definitions.flatMap(\.sourceFiles)),
+                                        to: url.deletingLastPathComponent().appendingPathComponent(dataFolder).path)
             try OutputFiles.writeFile(try notebook.json(), to: out)
             print("wrote \(out) and \(dataFolder)/")
         }

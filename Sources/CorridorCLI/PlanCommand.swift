@@ -95,7 +95,9 @@ struct PlanCommand: ParsableCommand {
             if seeds > 1 { print(Self.seedReport(plans)) }
             if let out {
                 try OutputFiles.writeFolder([("plan.csv", AnalysisTables.planCurve(plans[0].plan)), ("plan-seeds.csv", AnalysisTables.planSeeds(plans)),
-                                                  ("plan.svg", Notebook.planChart(plans[0].plan))], to: out)
+                                                  ("plan.svg", Notebook.planChart(plans[0].plan))],
+                                            provenance: Provenance(seed: firstSeed, members: members, threads: threads,
+                                                                   files: definition.sourceFiles), to: out)
                 print("wrote plan.csv, plan-seeds.csv and plan.svg in \(out)")
             }
         }

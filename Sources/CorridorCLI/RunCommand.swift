@@ -85,7 +85,8 @@ struct RunCommand: ParsableCommand {
             let result = try Ensemble.run(model, options: options) { progress.update($0) }
             progress.finish()
             if let out {
-                try OutputFiles.writeFolder(files(for: result), to: out)
+                try OutputFiles.writeFolder(files(for: result), provenance: Provenance(
+                    seed: seed, members: members, threads: threads, files: definition.sourceFiles), to: out)
                 let written = files(named: result).joined(separator: ", ")
                 print("\(definition.name): \(members) member\(members == 1 ? "" : "s") × \(horizon) months from \(model.start); wrote \(written) in \(out)")
             } else {

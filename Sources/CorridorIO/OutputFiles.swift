@@ -9,9 +9,11 @@ public struct OutputError: Error, CustomStringConvertible {
 
 /// Writes results whole or not at all.
 public enum OutputFiles {
-    /// Writes `files` (name → contents) into `directory`: into a temporary folder beside it
-    /// first, renamed into place when every file is written. An existing folder there is replaced.
-    public static func writeFolder(_ files: [(name: String, contents: String)], to directory: String) throws {
+    /// Writes `files` (name → contents), and `run.json` when given how they were made, into
+    /// `directory`: into a temporary folder beside it first, renamed into place when every
+    /// file is written. An existing folder there is replaced.
+    public static func writeFolder(_ files: [(name: String, contents: String)], provenance: Provenance? = nil, to directory: String) throws {
+        let files = files + (provenance.map { [(name: "run.json", contents: $0.json())] } ?? [])
         let manager = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = target.deletingLastPathComponent()

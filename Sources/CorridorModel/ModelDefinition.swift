@@ -1,4 +1,5 @@
 import CorridorEngine
+import Foundation
 
 /// A number for each group, in model group order (people, shares or rates as the
 /// parameter says). `isPerGroup` records whether the file gave a per-group map.
@@ -183,4 +184,26 @@ public struct RunDefinition {
     public internal(set) var horizon: Int?
     public internal(set) var members: Int?
     public internal(set) var seed: UInt64?
+    /// Every file read to make it (scenario, model, overlays, series), absolute paths in
+    /// the order read: what a result folder's `run.json` records.
+    public internal(set) var sourceFiles: [String] = []
+}
+
+/// The files a load reads, gathered for `RunDefinition.sourceFiles`.
+final class FilesRead: @unchecked Sendable {
+    @TaskLocal static var current: FilesRead?
+    private let lock = NSLock()
+    private var list: [String] = []
+
+    func record(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        if !list.contains(path) { list.append(path) }
+    }
+
+    var paths: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return list
+    }
 }

@@ -10,6 +10,13 @@ public enum ScenarioLoader {
     /// Loads a model file or a scenario file (told apart by its `format`), validating
     /// everything: what `corridor validate` checks and `corridor run` runs.
     public static func load(path: String) throws -> RunDefinition {
+        let reads = FilesRead()
+        var definition = try FilesRead.$current.withValue(reads) { try loadRecordingFiles(path: path) }
+        definition.sourceFiles = reads.paths
+        return definition
+    }
+
+    private static func loadRecordingFiles(path: String) throws -> RunDefinition {
         let (tree, folder) = try parseFile(path: path, shown: path)
         guard case let .mapping(mapping) = tree.node,
               let formatNode = mapping["format"], let format = formatNode.string else {
@@ -42,6 +49,7 @@ public enum ScenarioLoader {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ModelError(file: shown, message: "cannot read the file; check its permissions")
         }
+        FilesRead.current?.record(url.path)
         guard let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") else {
             throw ModelError(file: shown, message: "this is not a text file; a model or scenario is YAML or JSON text in UTF-8")
         }

@@ -13,6 +13,7 @@ enum SeriesCSV {
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
             throw origin.error("cannot read series file \(shown) as UTF-8 text")
         }
+        FilesRead.current?.record(url.path)
         do {
             return try parse(text: text, file: shown, groups: groups, origin: origin)
         } catch var error as ModelError {

@@ -206,7 +206,7 @@ import Testing
         #expect(try corridor(["run", scenario, "--horizon", "3", "--members", "4", "--out", "r"], in: folder).status == 0)
         #expect(try corridor(["run", scenario, "--horizon", "3", "--out", "r"], in: folder).status == 0)
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("r").path).sorted()
-        #expect(files == ["flows.csv", "outputs.csv", "stocks.csv"])
+        #expect(files == ["flows.csv", "outputs.csv", "run.json", "stocks.csv"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["r"])
     }
 
@@ -231,5 +231,37 @@ import Testing
         let outcome = try corridor(["run", "--help"])
         #expect(outcome.status == 0)
         #expect(outcome.stdout.contains("corridor run Datasets/examples/scenario.yaml --members 1000"))
+    }
+}
+
+/// Every output folder records how it was made; `--version` prints the version.
+@Suite struct ProvenanceTests {
+    @Test func runJsonNamesTheVersionCommandSettingsAndHashedInputs() throws {
+        let folder = CLITests().temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = CLITests.examples.appendingPathComponent("scenario.yaml").path
+        let outcome = try CLITests().corridor(["run", scenario, "--members", "3", "--seed", "5", "--threads", "2",
+                                               "--out", folder.appendingPathComponent("r").path])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let data = try Data(contentsOf: folder.appendingPathComponent("r/run.json"))
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let version = try CLITests().corridor(["--version"])
+        #expect(version.status == 0 && json["corridor"] as? String == version.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect((json["command"] as? [String])?.dropFirst().first == "run")
+        #expect(json["seed"] as? Int == 5 && json["members"] as? Int == 3 && json["threads"] as? Int == 2)
+        let files = try #require(json["files"] as? [[String: String]])
+        // The scenario, its model and the model's series file, each with its content's SHA-256.
+        #expect(files.map { URL(fileURLWithPath: $0["path"]!).lastPathComponent } == ["scenario.yaml", "model.yaml", "illustrative-other-arrivals.csv"])
+        #expect(files.allSatisfy { ($0["sha256"] ?? "").count == 64 })
+        // sha256 of the scenario file, computed independently by the system's sha256sum.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [scenario]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        process.waitUntilExit()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        #expect(files[0]["sha256"] == String(expected))
     }
 }
