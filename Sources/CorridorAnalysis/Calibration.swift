@@ -53,9 +53,8 @@ public struct CalibrationResult {
     public var atBounds: [FittedValueAtBound]
 }
 
-/// Levenberg–Marquardt fits of model parameters to observed series. Every Jacobian is
-/// one batch run: member 0 at the current values and one member per fitted unknown,
-/// perturbed; the damped normal equations are solved with LAPACK (dgesv) on OpenBLAS.
+/// Fits of model parameters to observed series by `LevenbergMarquardt`. Every Jacobian is
+/// one batch run of the model, one member per fitted unknown, perturbed.
 public struct Calibrator {
     /// One fitted number: a parameter's factor for some groups over some steps.
     struct Unknown {
@@ -275,61 +274,14 @@ public struct Calibrator {
 
     /// Runs Levenberg–Marquardt from the model's current values.
     public func fit(progress: ((Int, Double) -> Void)? = nil) throws -> CalibrationResult {
-        var u = unknowns.map { $0.coordinate(of: $0.base) }
-        let step = 1e-4
-        let initialCost = Self.cost(weightedResiduals(try modelValues(coordinates: [u])[0], coordinates: u))
-        var cost = initialCost
-        var lambda = 1e-2
-        var iterations = 0
-        var restarts = 0
-        let p = unknowns.count, r = residuals.count + smoothingPairs.count
-        while iterations < config.maximumIterations {
-            iterations += 1
-            // Jacobian: member 0 at u, member i + 1 with unknown i moved by `step`.
-            var batch = [u]
-            for i in 0..<p {
-                var moved = u
-                moved[i] += step
-                batch.append(moved)
-            }
-            let values = try modelValues(coordinates: batch)
-            let base = weightedResiduals(values[0], coordinates: u)
-            var jacobian = Matrix(rows: r, columns: p)
-            for i in 0..<p {
-                let movedResiduals = weightedResiduals(values[i + 1], coordinates: batch[i + 1])
-                for k in 0..<r { jacobian[k, i] = (movedResiduals[k] - base[k]) / step }
-            }
-            let normal = try LinearAlgebra.multiply(jacobian, jacobian, transposeA: true)
-            let gradient = try LinearAlgebra.multiply(jacobian, Matrix(rows: r, columns: 1, columnMajor: base), transposeA: true)
-            let largestDiagonal = (0..<p).map { normal[$0, $0] }.max() ?? 1
-            var accepted = false
-            for _ in 0..<10 {
-                var damped = normal
-                for i in 0..<p { damped[i, i] += lambda * (normal[i, i] + 1e-9 * Swift.max(largestDiagonal, 1e-12)) }
-                let negativeGradient = Matrix(rows: p, columns: 1, columnMajor: (0..<p).map { -gradient[$0, 0] })
-                let delta = try LinearAlgebra.solve(damped, negativeGradient)
-                let candidate = (0..<p).map { u[$0] + Swift.min(Swift.max(delta[$0, 0], -4), 4) }
-                let candidateResiduals = weightedResiduals(try modelValues(coordinates: [candidate])[0], coordinates: candidate)
-                let candidateCost = Self.cost(candidateResiduals)
-                if candidateCost.isFinite && candidateCost < cost {
-                    let improvement = (cost - candidateCost) / Swift.max(cost, 1e-300)
-                    u = candidate
-                    cost = candidateCost
-                    lambda = Swift.max(lambda / 3, 1e-9)
-                    accepted = improvement > 1e-9
-                    break
-                }
-                lambda *= 5
-            }
-            progress?(iterations, cost)
-            if !accepted {
-                // A kink (a capacity that starts or stops binding) can stall the damped
-                // step; start again from light damping a few times before giving up.
-                guard restarts < 10 else { break }
-                restarts += 1
-                lambda = 1e-3
-            }
-        }
+        // Unknowns move in logistic coordinates, so every value stays within its bounds.
+        let solver = LevenbergMarquardt(maximumIterations: config.maximumIterations, differences: .forward(step: 1e-4),
+                                        relativeTolerance: 1e-7, maximumStep: 4, initialDamping: 1e-2)
+        let solution = try solver.minimize(start: unknowns.map { $0.coordinate(of: $0.base) }, residuals: { batch in
+            try modelValues(coordinates: batch).enumerated().map { weightedResiduals($0.element, coordinates: batch[$0.offset]) }
+        }, progress: progress)
+        let u = solution.parameters
+        let iterations = solution.iterations, initialCost = solution.initialCost, cost = solution.cost
         let finalValues = try modelValues(coordinates: [u])[0]
         let fitted = try fittedDefinition(u)
         try checkOverlayReproduces(finalValues, fitted: fitted)
