@@ -68,7 +68,7 @@ let package = Package(
             name: "CorridorBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                "CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorLinearAlgebra",
+                "CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorLinearAlgebra", "CorridorIO",
             ],
             path: "Benchmarks/CorridorBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
@@ -87,7 +87,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorridorAnalysisTests",
-            dependencies: ["CorridorAnalysis", "CorridorModel", "CorridorEngine"]
+            dependencies: ["CorridorAnalysis", "CorridorModel", "CorridorEngine", "CorridorIO"]
         ),
         .testTarget(
             name: "CorridorIOTests",

@@ -5,6 +5,7 @@
 import Benchmark
 import CorridorAnalysis
 import CorridorEngine
+import CorridorIO
 import CorridorLinearAlgebra
 import CorridorModel
 import Foundation

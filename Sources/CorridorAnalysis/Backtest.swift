@@ -55,10 +55,12 @@ public enum Backtest {
         public var accuracy: [ForecastAccuracy]
     }
 
-    public static func run(config: CalibrationConfig, cutoff: Month, conditional: Bool = false, threads: Int,
+    /// - Parameters:
+    ///   - definition: the scenario `config` names, loaded; `observed`: its observed data.
+    public static func run(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, cutoff: Month,
+                           conditional: Bool = false, threads: Int,
                            progress: ((Int, Double) -> Void)? = nil) throws -> Outcome {
-        var definition = try ScenarioLoader.load(path: config.scenarioPath)
-        let observed = try ObservedData.load(folder: config.observedPath)
+        var definition = definition
         guard cutoff >= config.window.lowerBound, cutoff < config.window.upperBound else {
             throw ModelError(file: config.file, message: "the cutoff \(cutoff) must fall inside the window \(config.window.lowerBound)…\(config.window.upperBound) and leave months after it to score")
         }

@@ -79,13 +79,10 @@ public struct CalibrationConfig {
         return (0...last.months(since: first)).map { first.advanced(by: $0) }
     }
 
-    public static func load(path: String) throws -> CalibrationConfig {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw ModelError(file: path, message: "no such file or not UTF-8 text; check the path")
-        }
+    /// Parses a calibration file's text; `file` names it in messages and paths inside it are
+    /// relative to `folder`. (`CorridorIO` reads the file: `CalibrationConfig.load(path:)`.)
+    public static func parse(text: String, file path: String, folder: URL) throws -> CalibrationConfig {
         let document = try YAMLDocument(text: text, file: path)
-        let folder = url.deletingLastPathComponent()
         func resolve(_ relative: String) -> String { URL(fileURLWithPath: relative, relativeTo: folder).standardizedFileURL.path }
         let root = try document.root.mapping(allowed: ["format", "scenario", "observed", "window", "output", "parameters", "targets", "iterations"])
         guard try root.required("format").text() == format else {

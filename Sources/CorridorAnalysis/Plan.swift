@@ -15,7 +15,7 @@ public struct PlanTarget: Sendable, CustomStringConvertible {
         guard parts.count == 5, parts[1] == "<=" || parts[1] == ">=", parts[3] == "by",
               let value = Double(parts[2].replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")),
               let month = Month(parsing: parts[4]) else {
-            throw ModelError(file: "--target", message: "expected \"OUTPUT <= VALUE by YYYY-MM\" (or >=), e.g. \"courtBacklog <= 1000000 by 2032-09\"; got \"\(text)\"")
+            throw AnalysisError.malformedTarget(text)
         }
         output = parts[0]
         atMost = parts[1] == "<="
@@ -76,7 +76,7 @@ public struct Plan {
             throw ModelError(file: definition.file, message: "the lever must move (from \(from)) no later than the target month \(target.month), and both after the model's start \(model.start)")
         }
         guard range.lowerBound < range.upperBound else {
-            throw ModelError(file: "--range", message: "the range \(range.lowerBound):\(range.upperBound) is empty; give LO:HI with LO < HI")
+            throw AnalysisError.emptyRange(low: range.lowerBound, high: range.upperBound)
         }
         let engineModel = model.compile(horizon: targetStep + 1)
         let groups = model.isPerGroup(parameter) ? Array(0..<model.groups.count) : [0]

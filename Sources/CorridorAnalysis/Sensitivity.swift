@@ -31,7 +31,7 @@ public struct Sensitivity {
         }
         let step = month.months(since: model.start)
         guard step >= 0 else { throw ModelError(file: definition.file, message: "\(month) is before the model's start \(model.start)") }
-        guard members >= 10 else { throw ModelError(file: "--members", message: "a regression needs at least 10 members; got \(members)") }
+        guard members >= 10 else { throw AnalysisError.tooFewMembers(members, needed: 10) }
         let engineModel = model.compile(horizon: step + 1)
         let draws = Ensemble.draws(engineModel, seed: seed, members: members)
         guard !draws.isEmpty else {

@@ -49,7 +49,9 @@ struct BacktestCommand: ParsableCommand {
             let calibration = try CalibrationConfig.load(path: config)
             let cutoffMonth = Month(parsing: cutoff)!
             let verbose = isatty(STDERR_FILENO) == 1
-            let outcome = try Backtest.run(config: calibration, cutoff: cutoffMonth, conditional: conditional, threads: threads) { iteration, cost in
+            let outcome = try Backtest.run(config: calibration, definition: try ScenarioLoader.load(path: calibration.scenarioPath),
+                                           observed: try ObservedData.load(folder: calibration.observedPath),
+                                           cutoff: cutoffMonth, conditional: conditional, threads: threads) { iteration, cost in
                 if verbose { printError("fitting up to \(cutoffMonth): iteration \(iteration), cost \(String(format: "%.6g", cost))") }
             }
             var rows = [["target", "horizon", "n", "MAPE model", "MAPE naive", "MAPE last", "MASE model", "MASE naive", "MASE last"]]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorridorAnalysis
 import CorridorEngine
 import CorridorIO
 import CorridorModel
@@ -7,6 +8,15 @@ import CorridorModel
 struct CLIError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The command-line option an analysis error is about.
+func flag(for error: AnalysisError) -> String {
+    switch error {
+    case .malformedTarget: "--target"
+    case .emptyRange: "--range"
+    case .tooFewMembers: "--members"
+    }
 }
 
 /// Runs `body`, printing a model, engine, output or command-line error on stderr and
@@ -19,6 +29,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode.failure
     } catch let error as EngineError {
         printError("error: \(error.description)")
+        throw ExitCode.failure
+    } catch let error as AnalysisError {
+        printError("error: \(flag(for: error)): \(error.description)")
         throw ExitCode.failure
     } catch let error as OutputError {
         printError("error: \(error.description)")

@@ -46,3 +46,14 @@ import Testing
         }
     }
 }
+
+/// The analysis names the value at fault, never a command-line flag: front ends say where it came from.
+@Suite struct AnalysisErrorTests {
+    @Test func messagesNameValuesNotFlags() {
+        #expect(throws: AnalysisError.malformedTarget("backlog < 0")) { try PlanTarget(parsing: "backlog < 0") }
+        for error in [AnalysisError.malformedTarget("x"), .emptyRange(low: 9, high: 9), .tooFewMembers(3, needed: 10)] {
+            #expect(!error.description.contains("--"), "\(error)")
+        }
+        #expect(AnalysisError.emptyRange(low: 9, high: 9).description == "the range 9.0:9.0 is empty; give LO:HI with LO < HI")
+    }
+}

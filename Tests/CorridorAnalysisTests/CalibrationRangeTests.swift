@@ -1,4 +1,5 @@
 import CorridorEngine
+import CorridorIO
 import CorridorModel
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import CorridorEngine
+import CorridorIO
 import CorridorModel
 import Foundation
 import Testing
@@ -126,7 +127,8 @@ import Testing
         // The true arrivals are constant from 2020-06, so a model fitted to 2020-09 and
         // holding its last fitted arrivals forecasts 2021 exactly; the naive forecast
         // (same month last year, before the change for early 2021 months) does not.
-        let outcome = try Backtest.run(config: config, cutoff: Month(parsing: "2020-09")!, threads: 2)
+        let outcome = try Backtest.run(config: config, definition: try ScenarioLoader.load(path: config.scenarioPath),
+                                       observed: try ObservedData.load(folder: config.observedPath), cutoff: Month(parsing: "2020-09")!, threads: 2)
         let arrivals = outcome.forecasts.filter { $0.target.hasPrefix("flow:come:AAA") }
         #expect(arrivals.count == 12)
         #expect(arrivals.allSatisfy { abs($0.model / $0.observed - 1) < 1e-6 })
