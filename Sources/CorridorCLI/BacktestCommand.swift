@@ -27,7 +27,7 @@ struct BacktestCommand: ParsableCommand {
     var config: String
 
     @Option(help: "Last month of the data used for fitting (YYYY-MM).")
-    var cutoff: String
+    var cutoff: Month
 
     @Flag(help: "Keep the observed exogenous drivers after the cutoff (what arrived, who was on the bench) and score the rest.")
     var conditional = false
@@ -35,19 +35,12 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Folder to write accuracy.csv and forecasts.csv into (whole or not at all).")
     var out: String?
 
-    @Option(help: "Worker threads for the batch runs.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        guard Month(parsing: cutoff) != nil else {
-            throw ValidationError("--cutoff must be a month written YYYY-MM, e.g. 2019-09; got '\(cutoff)'")
-        }
-    }
+    @OptionGroup var threadOption: ThreadOption
 
     func run() throws {
         try reportingErrors {
             let calibration = try CalibrationConfig.load(path: config)
-            let cutoffMonth = Month(parsing: cutoff)!
+            let cutoffMonth = cutoff, threads = threadOption.threads
             let verbose = isatty(STDERR_FILENO) == 1
             let outcome = try Backtest.run(config: calibration, definition: try ScenarioLoader.load(path: calibration.scenarioPath),
                                            observed: try ObservedData.load(folder: calibration.observedPath),

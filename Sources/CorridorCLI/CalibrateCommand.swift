@@ -24,14 +24,13 @@ struct CalibrateCommand: ParsableCommand {
     @Option(help: "Where to write the fitted overlay (default: beside the file's `output`, with `.new` before its extension).")
     var out: String?
 
-    @Option(help: "Worker threads for the batch runs.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threadOption: ThreadOption
 
     func run() throws {
         try reportingErrors {
             let calibration = try CalibrationConfig.load(path: config)
             let overlayPath = out ?? Fitting.newOverlayPath(calibration.outputPath)
-            let result = try Fitting.calibrate(calibration, threads: threads)
+            let result = try Fitting.calibrate(calibration, threads: threadOption.threads)
             try OutputFiles.writeFile(result.overlay, to: overlayPath)
             let comparison = Fitting.comparisonPath(overlayPath)
             try OutputFiles.writeFile(AnalysisTables.calibrationComparison(result, config: calibration), to: comparison)

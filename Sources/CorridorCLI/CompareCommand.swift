@@ -25,16 +25,12 @@ struct CompareCommand: ParsableCommand {
     var files: [String]
 
     @Option(name: .customLong("at"), help: "Months (YYYY-MM) to tabulate; repeat for several. Default: every fifth year to the horizon.")
-    var months: [String] = []
+    var months: [Month] = []
 
     @Option(name: .customLong("output"), help: "Outputs to tabulate; repeat for several. Default: all.")
     var outputs: [String] = []
 
-    @Option(help: "Ensemble size. Default: the first scenario's, or 200 when it runs one member.")
-    var members: Int?
-
-    @Option(help: "Seed. Default: the first scenario's.")
-    var seed: UInt64?
+    @OptionGroup var ensemble: EnsembleOptions
 
     @Option(help: "Steps (months). Default: the first scenario's horizon.")
     var horizon: Int?
@@ -42,13 +38,9 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Folder to write comparison.csv into.")
     var out: String?
 
-    @Option(help: "Worker threads.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         if files.count < 2 { throw ValidationError("give at least two scenarios: the first is the reference") }
-        for month in months where Month(parsing: month) == nil { throw ValidationError("--at takes months written YYYY-MM; got '\(month)'") }
-        if let members, members < 1 { throw ValidationError("--members must be at least 1") }
     }
 
     func run() throws {
@@ -56,9 +48,9 @@ struct CompareCommand: ParsableCommand {
             let definitions = try files.map { try ScenarioLoader.load(path: $0) }
             let first = definitions[0]
             guard let horizon = horizon ?? first.horizon else { throw CLIError("\(files[0]) has no horizon; give --horizon N") }
-            let members = ensembleSize(members, first, fallback: 200)
+            let members = ensemble.members(for: first, fallback: 200), threads = ensemble.threads
             let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members")
-            let seed = seed ?? first.seed ?? 0
+            let seed = ensemble.seed(for: first)
             let comparison = try Comparison(definitions: definitions, horizon: horizon, members: members,
                                             seed: seed, threads: threads) { progress.update($0) }
             progress.finish()
@@ -66,7 +58,7 @@ struct CompareCommand: ParsableCommand {
                 throw CLIError("--output: no output '\(name)' in every scenario; the outputs are \(comparison.outputs.joined(separator: ", "))")
             }
             let shown = outputs.isEmpty ? comparison.outputs : outputs
-            var steps = months.compactMap { Month(parsing: $0) }.compactMap { comparison.step(of: $0) }
+            var steps = months.compactMap { comparison.step(of: $0) }
             if months.isEmpty {
                 steps = Array(stride(from: 0, to: horizon, by: 60)) + [horizon - 1]
             } else if steps.count < months.count {

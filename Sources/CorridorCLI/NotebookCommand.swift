@@ -31,14 +31,14 @@ struct NotebookCommand: ParsableCommand {
     @Option(help: "A lever to plan (see `corridor plan`).")
     var vary: String?
 
-    @Option(help: "The plan's target, \"OUTPUT <= VALUE by YYYY-MM\".")
-    var target: String?
+    @Option(help: "The plan's target, \"OUTPUT <= VALUE by YYYY-MM\".", transform: parseTarget)
+    var target: PlanTarget?
 
-    @Option(help: "The plan's candidate range LO:HI.")
-    var range: String = "0:1000"
+    @Option(help: "The plan's candidate range LO:HI.", transform: CandidateRange.parse)
+    var range: CandidateRange = try! CandidateRange.parse("0:1000")
 
     @Option(help: "Month the planned lever starts to move.")
-    var from: String = "2026-01"
+    var from: Month = Month(parsing: "2026-01")!
 
     @Option(help: "Months the planned lever takes to reach each value.")
     var ramp: Int = 1
@@ -49,7 +49,6 @@ struct NotebookCommand: ParsableCommand {
     func validate() throws {
         if (vary == nil) != (target == nil) { throw ValidationError("a plan needs both --vary and --target") }
         guard out.hasSuffix(".ipynb") else { throw ValidationError("--out must name a .ipynb file") }
-        guard Month(parsing: from) != nil else { throw ValidationError("--from takes a month written YYYY-MM") }
     }
 
     func run() throws {
@@ -57,15 +56,11 @@ struct NotebookCommand: ParsableCommand {
             let prepared = try options.prepare()
             var plan: Plan?
             if let vary, let target {
-                let parts = range.split(separator: ":")
-                guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]), low < high else {
-                    throw CLIError("--range takes LO:HI with LO < HI, e.g. 0:1500; got '\(range)'")
-                }
                 let definition = try ScenarioLoader.load(path: options.files[0])
-                plan = try Plan.run(definition: definition, parameter: vary, target: try PlanTarget(parsing: target),
-                                    confidence: confidence, range: low...high, from: Month(parsing: from)!, ramp: ramp,
+                plan = try Plan.run(definition: definition, parameter: vary, target: target,
+                                    confidence: confidence, range: range.bounds, from: from, ramp: ramp,
                                     members: options.members, seed: options.seed ?? definition.seed ?? 0,
-                                    wholeNumbers: Plan.isWholeNumberRange(low...high, candidates: 21), threads: options.threads)
+                                    wholeNumbers: Plan.isWholeNumberRange(range.bounds, candidates: 21), threads: options.threads)
             }
             let url = URL(fileURLWithPath: out)
             let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"

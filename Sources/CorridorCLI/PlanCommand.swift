@@ -27,29 +27,27 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "The parameter to vary (a lever), e.g. judgesAdded.")
     var vary: String
 
-    @Option(help: "\"OUTPUT <= VALUE by YYYY-MM\" (or >=).")
-    var target: String
+    @Option(help: "\"OUTPUT <= VALUE by YYYY-MM\" (or >=).", transform: parseTarget)
+    var target: PlanTarget
 
     @Option(help: "Probability the target must be met with, over members.")
     var confidence: Double = 0.9
 
-    @Option(help: "Candidate values LO:HI. Default: 0 to three times the lever's value at --from (0:1000 when it is 0).")
-    var range: String?
+    @Option(help: "Candidate values LO:HI. Default: 0 to three times the lever's value at --from (0:1000 when it is 0).",
+            transform: CandidateRange.parse)
+    var range: CandidateRange?
 
     @Option(help: "Month the lever starts to move (YYYY-MM).")
-    var from: String = "2026-01"
+    var from: Month = Month(parsing: "2026-01")!
 
     @Option(help: "Months the lever takes to reach each candidate value.")
     var ramp: Int = 1
 
-    @Option(help: "Members per candidate. Default: the scenario's, or 200 when it runs one member.")
-    var members: Int?
+    @OptionGroup var ensemble: EnsembleOptions
 
     @Option(help: "Candidates per batch.")
     var candidates: Int = 21
 
-    @Option(help: "Seed. Default: the scenario's.")
-    var seed: UInt64?
 
     @Option(help: "Folder to write plan.csv into.")
     var out: String?
@@ -60,27 +58,22 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "Try any value, not only whole numbers. Without it, candidates are whole numbers when both ends of the range are and it spans at least as many units as there are candidates (a headcount).")
     var continuous = false
 
-    @Option(help: "Worker threads.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
         guard (0...1).contains(confidence), confidence > 0 else { throw ValidationError("--confidence must be in (0, 1]; got \(confidence)") }
-        guard Month(parsing: from) != nil else { throw ValidationError("--from takes a month written YYYY-MM; got '\(from)'") }
         guard ramp >= 1 else { throw ValidationError("--ramp must be at least 1 month") }
         guard candidates >= 2 else { throw ValidationError("--candidates must be at least 2") }
-        if let members, members < 1 { throw ValidationError("--members must be at least 1") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors {
             let definition = try ScenarioLoader.load(path: file)
-            let goal = try PlanTarget(parsing: target)
-            let start = Month(parsing: from)!
-            let members = ensembleSize(members, definition, fallback: 200)
-            let bounds = try parseRange(definition: definition, from: start)
+            let goal = target, start = from, threads = ensemble.threads
+            let members = ensemble.members(for: definition, fallback: 200)
+            let bounds = try range?.bounds ?? defaultRange(definition: definition, from: start)
             let whole = !continuous && Plan.isWholeNumberRange(bounds, candidates: candidates)
-            let firstSeed = seed ?? definition.seed ?? 0
+            let firstSeed = ensemble.seed(for: definition)
             let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(candidates) candidates × \(members) members")
             var plans: [(seed: UInt64, plan: Plan)] = []
             for offset in 0..<UInt64(seeds) {
@@ -103,15 +96,8 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    private func parseRange(definition: RunDefinition, from: Month) throws -> ClosedRange<Double> {
-        if let range {
-            let parts = range.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]) else {
-                throw CLIError("--range takes LO:HI, e.g. 0:1500; got '\(range)'")
-            }
-            guard low < high else { throw CLIError("--range \(range) is empty: LO must be below HI") }
-            return low...high
-        }
+    /// 0 to three times the lever's value at `from` (0…1000 when it is 0).
+    private func defaultRange(definition: RunDefinition, from: Month) throws -> ClosedRange<Double> {
         guard definition.model.parameterIndex(vary) != nil else {
             throw CLIError("the model has no parameter '\(vary)' to vary; its parameters are \(definition.model.parameterNames.joined(separator: ", "))")
         }

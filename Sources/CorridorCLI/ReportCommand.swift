@@ -21,18 +21,17 @@ struct ReportOptions: ParsableArguments {
     var outputs: [String] = []
 
     @Option(name: .customLong("at"), help: "Months (YYYY-MM) for the key-numbers table. Default: the last month and 5 and 10 years before.")
-    var months: [String] = []
+    var months: [Month] = []
 
     @Option(help: "Observed-data folder drawn over the charts (ignored when missing).")
     var observed: String = "Datasets/observed"
 
-    @Option(help: "Worker threads.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threadOption: ThreadOption
+    var threads: Int { threadOption.threads }
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one scenario") }
         if members < 2 { throw ValidationError("--members must be at least 2 (bands need an ensemble)") }
-        for month in months where Month(parsing: month) == nil { throw ValidationError("--at takes months written YYYY-MM; got '\(month)'") }
     }
 
     /// Runs the scenarios (and their comparison when there are several).
@@ -49,7 +48,7 @@ struct ReportOptions: ParsableArguments {
         let chosen = !outputs.isEmpty ? outputs : (preferred.isEmpty ? Array(available.prefix(4)) : preferred)
         let end = first.start.advanced(by: first.horizon - 1)
         let months = self.months.isEmpty ? [end.advanced(by: -120), end.advanced(by: -60), end].filter { $0 >= first.start }
-            : self.months.compactMap { Month(parsing: $0) }
+            : self.months
         var comparison: Comparison?
         if files.count > 1 {
             let definitions = try files.map { try ScenarioLoader.load(path: $0) }

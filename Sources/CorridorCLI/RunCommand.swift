@@ -29,14 +29,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Steps (months) to run. Required for a model file; defaults to the scenario's horizon.")
     var horizon: Int?
 
-    @Option(help: "Ensemble size; 1 is a deterministic run without draws. Default: the scenario's, else 1.")
-    var members: Int?
-
-    @Option(help: "Seed of the random draws. Default: the scenario's, else 0.")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads. Results do not depend on it. Default: the number of cores.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var ensemble: EnsembleOptions
 
     @Option(name: .customLong("set"), help: ArgumentHelp(
         "Override a parameter: NAME=NUMBER holds it at that value in every month; NAME=YAML takes a scenario `set` entry, e.g. 'judges={schedule: [{from: 2025-01, value: 900}]}'.",
@@ -60,8 +53,6 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1 (months), got \(horizon)") }
-        if let members, members < 1 { throw ValidationError("--members must be at least 1, got \(members)") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if tileSize < 1 { throw ValidationError("--tile-size must be at least 1, got \(tileSize)") }
     }
 
@@ -74,8 +65,8 @@ struct RunCommand: ParsableCommand {
             guard let horizon = horizon ?? definition.horizon else {
                 throw CLIError("\(file): a model file has no horizon; give --horizon N (months), or run a scenario that sets `horizon`")
             }
-            let members = members ?? definition.members ?? 1
-            let seed = seed ?? definition.seed ?? 0
+            let members = ensemble.members(for: definition, fallback: 1)
+            let seed = ensemble.seed(for: definition), threads = ensemble.threads
             try checkResources(definition: definition, horizon: horizon, members: members)
             let model = definition.model.compile(horizon: horizon)
             let shown = try shownOutputs(model.outputNames)
@@ -144,7 +135,3 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// An ensemble size: the one asked for, else the scenario's when it runs an ensemble, else `fallback`.
-func ensembleSize(_ asked: Int?, _ definition: RunDefinition, fallback: Int) -> Int {
-    asked ?? ((definition.members ?? 1) > 1 ? definition.members! : fallback)
-}

@@ -25,28 +25,17 @@ struct SensitivityCommand: ParsableCommand {
     var output: String
 
     @Option(help: "The month (YYYY-MM).")
-    var at: String
+    var at: Month
 
-    @Option(help: "Ensemble size. Default: the scenario's, or 1000 when it runs one member.")
-    var members: Int?
-
-    @Option(help: "Seed. Default: the scenario's.")
-    var seed: UInt64?
-
-    @Option(help: "Worker threads.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-
-    func validate() throws {
-        guard Month(parsing: at) != nil else { throw ValidationError("--at takes a month written YYYY-MM; got '\(at)'") }
-    }
+    @OptionGroup var ensemble: EnsembleOptions
 
     func run() throws {
         try reportingErrors {
             let definition = try ScenarioLoader.load(path: file)
-            let members = ensembleSize(members, definition, fallback: 1000)
+            let members = ensemble.members(for: definition, fallback: 1000)
             let progress = ProgressBar(total: members, label: "running \(members) members")
-            let result = try Sensitivity.run(definition: definition, output: output, month: Month(parsing: at)!, members: members,
-                                             seed: seed ?? definition.seed ?? 0, threads: threads) { progress.update($0) }
+            let result = try Sensitivity.run(definition: definition, output: output, month: at, members: members,
+                                             seed: ensemble.seed(for: definition), threads: ensemble.threads) { progress.update($0) }
             progress.finish()
             var rows = [["parameter", "standardized coefficient", "first-order share"]]
             for coefficient in result.coefficients {

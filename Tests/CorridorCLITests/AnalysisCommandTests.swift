@@ -95,11 +95,21 @@ import Testing
         #expect(unknownParameter.status == 1)
         #expect(unknownParameter.stderr.contains("the model has no parameter 'judgs' to vary"))
         let emptyRange = try CLITests().corridor(["plan", "base.yaml", "--vary", "judges", "--target", "backlog <= 0 by 2025-01", "--range", "9:9"], in: folder)
-        #expect(emptyRange.status == 1)
-        #expect(emptyRange.stderr.contains("--range 9:9 is empty"))
+        // Typed arguments: refused by the parser, with usage (status 64), before anything runs.
+        #expect(emptyRange.status == 64)
+        #expect(emptyRange.stderr.contains("The value '9:9' is invalid for '--range <range>': 9:9 is empty: LO must be below HI"))
         let badTarget = try CLITests().corridor(["plan", "base.yaml", "--vary", "judges", "--target", "backlog < 0", "--range", "0:9"], in: folder)
-        #expect(badTarget.status == 1)
+        #expect(badTarget.status == 64)
         #expect(badTarget.stderr.contains("expected \"OUTPUT <= VALUE by YYYY-MM\""))
+        // Months are typed in every command: the same check and message everywhere.
+        for arguments in [["plan", "base.yaml", "--vary", "judges", "--target", "backlog <= 0 by 2025-01", "--from", "2026-13"],
+                          ["sensitivity", "base.yaml", "--output", "backlog", "--at", "2026-13"],
+                          ["compare", "base.yaml", "more.yaml", "--at", "2026-13"]] {
+            let outcome = try CLITests().corridor(arguments, in: folder)
+            #expect(outcome.status == 64 && outcome.stderr.contains("The value '2026-13' is invalid for"), "\(arguments[0]): \(outcome.stderr)")
+        }
+        let threads = try CLITests().corridor(["compare", "base.yaml", "more.yaml", "--threads", "0"], in: folder)
+        #expect(threads.status == 64 && threads.stderr.contains("--threads must be at least 1"))
     }
 
     @Test func sensitivityRanksTheDrawThatMatters() throws {
