@@ -11,6 +11,17 @@ public struct Comparison {
     public let members: Int
     let recorded: [RecordedSeries]
 
+    /// A comparison of runs already made: `recorded[k]` holds scenario k's `outputs`, in that
+    /// order, for `members` members that share their draws (the same seed).
+    public init(names: [String], outputs: [String], start: Month, horizon: Int, members: Int, recorded: [RecordedSeries]) {
+        self.names = names
+        self.outputs = outputs
+        self.start = start
+        self.horizon = horizon
+        self.members = members
+        self.recorded = recorded
+    }
+
     /// Runs each definition with `members` members, the same `seed` and `horizon`. The
     /// scenarios must share their model's groups, start and the outputs compared.
     public init(definitions: [RunDefinition], horizon: Int, members: Int, seed: UInt64, threads: Int,

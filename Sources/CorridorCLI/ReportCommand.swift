@@ -34,12 +34,33 @@ struct ReportOptions: ParsableArguments {
         if members < 2 { throw ValidationError("--members must be at least 2 (bands need an ensemble)") }
     }
 
-    /// Runs the scenarios (and their comparison when there are several).
+    /// Runs every scenario once, with the first scenario's seed (common random numbers):
+    /// streamed summaries for the charts and the members' outputs for the paired differences.
     func prepare() throws -> (runs: ScenarioRuns, outputs: [String], months: [Month], comparison: Comparison?) {
         let observedData = FileManager.default.fileExists(atPath: observed) ? try ObservedData.load(folder: observed) : nil
-        let progress = ProgressBar(total: members * files.count * (files.count > 1 ? 2 : 1), label: "running \(files.count) scenario(s) × \(members) members")
-        let runs = try ScenarioRuns(files: files, members: members, seed: seed, observed: observedData, threads: threads) { progress.update($0) }
-        let first = runs.runs[0].model
+        let definitions = try files.map { try ScenarioLoader.load(path: $0) }
+        for definition in definitions.dropFirst() where definition.model.start != definitions[0].model.start || definition.model.groups != definitions[0].model.groups {
+            throw ModelError(file: definition.file, message: "this scenario's model starts at \(definition.model.start) with groups \(definition.model.groups.joined(separator: ", ")); the first scenario's starts at \(definitions[0].model.start) with \(definitions[0].model.groups.joined(separator: ", ")): report on scenarios of one model")
+        }
+        let seed = seed ?? definitions[0].seed ?? 0
+        let shared = definitions[0].model.outputNames.filter { name in definitions.allSatisfy { $0.model.outputNames.contains(name) } }
+        let progress = ProgressBar(total: members * files.count, label: "running \(files.count) scenario(s) × \(members) members")
+        var runs: [ScenarioRuns.Run] = []
+        var recorded: [RecordedSeries] = []
+        for (index, definition) in definitions.enumerated() {
+            guard let horizon = definition.horizon else {
+                throw ModelError(file: definition.file, message: "a report needs a scenario with a `horizon` (a model file has none)")
+            }
+            let model = definition.model.compile(horizon: horizon)
+            let result = try Ensemble.run(model, options: RunOptions(
+                members: members, seed: seed, threads: threads,
+                record: shared.map { .output(model.outputNames.firstIndex(of: $0)!) })) { progress.update(index * members + $0) }
+            runs.append(ScenarioRuns.Run(name: definition.name, file: definition.file, assumptions: definition.notes,
+                                         model: model, summary: result.summary!))
+            recorded.append(result.recorded!)
+        }
+        progress.finish()
+        let first = runs[0].model
         let available = first.outputNames
         for name in outputs where !available.contains(name) {
             throw CLIError("--output: the model has no output '\(name)'; its outputs are \(available.joined(separator: ", "))")
@@ -49,14 +70,11 @@ struct ReportOptions: ParsableArguments {
         let end = first.start.advanced(by: first.horizon - 1)
         let months = self.months.isEmpty ? [end.advanced(by: -120), end.advanced(by: -60), end].filter { $0 >= first.start }
             : self.months
-        var comparison: Comparison?
-        if files.count > 1 {
-            let definitions = try files.map { try ScenarioLoader.load(path: $0) }
-            comparison = try Comparison(definitions: definitions, horizon: first.horizon, members: members,
-                                        seed: seed ?? definitions[0].seed ?? 0, threads: threads) { progress.update(members * files.count + $0) }
-        }
-        progress.finish()
-        return (runs, chosen, months, comparison)
+        let comparison = definitions.count > 1
+            ? Comparison(names: definitions.map(\.name), outputs: shared, start: first.start,
+                         horizon: runs.map(\.model.horizon).min()!, members: members, recorded: recorded)
+            : nil
+        return (ScenarioRuns(runs: runs, members: members, observed: observedData), chosen, months, comparison)
     }
 }
 

@@ -187,6 +187,8 @@ public struct RunDefinition {
     /// Every file read to make it (scenario, model, overlays, series), absolute paths in
     /// the order read: what a result folder's `run.json` records.
     public internal(set) var sourceFiles: [String] = []
+    /// The comment lines at the top of the loaded file (its stated assumptions), without `#`.
+    public internal(set) var notes: [String] = []
 }
 
 /// The files a load reads, gathered for `RunDefinition.sourceFiles`.

@@ -13,7 +13,19 @@ public enum ScenarioLoader {
         let reads = FilesRead()
         var definition = try FilesRead.$current.withValue(reads) { try loadRecordingFiles(path: path) }
         definition.sourceFiles = reads.paths
+        definition.notes = leadingComments(path)
         return definition
+    }
+
+    /// The comment lines at the top of a file, before anything else.
+    static func leadingComments(_ path: String) -> [String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        var lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            guard line.hasPrefix("#") else { break }
+            lines.append(String(line.dropFirst()).trimmingCharacters(in: .whitespaces))
+        }
+        return lines
     }
 
     private static func loadRecordingFiles(path: String) throws -> RunDefinition {

@@ -3,10 +3,18 @@ import CorridorEngine
 import CorridorModel
 import Foundation
 
-/// Scenarios run as ensembles for a report or a notebook: streamed summaries of every
+/// Scenarios run as ensembles, for a report or a notebook: streamed summaries of every
 /// output, the scenario's stated assumptions, and the observed series that match outputs.
 public struct ScenarioRuns {
     public struct Run {
+        public init(name: String, file: String, assumptions: [String], model: EngineModel, summary: EnsembleSummary) {
+            self.name = name
+            self.file = file
+            self.assumptions = assumptions
+            self.model = model
+            self.summary = summary
+        }
+
         public var name: String
         public var file: String
         /// The comment lines at the top of the scenario file: what it assumes.
@@ -29,34 +37,12 @@ public struct ScenarioRuns {
     public var members: Int
     public var observed: ObservedData?
 
-    public init(files: [String], members: Int, seed: UInt64?, observed: ObservedData?, threads: Int,
-                progress: (@Sendable (Int) -> Void)? = nil) throws {
-        var runs: [Run] = []
-        for (index, file) in files.enumerated() {
-            let definition = try ScenarioLoader.load(path: file)
-            guard let horizon = definition.horizon else {
-                throw ModelError(file: file, message: "a report needs a scenario with a `horizon` (a model file has none)")
-            }
-            let model = definition.model.compile(horizon: horizon)
-            let result = try Ensemble.run(model, options: RunOptions(
-                members: Swift.max(2, members), seed: seed ?? definition.seed ?? 0, threads: threads)) { done in
-                progress?(index * members + done)
-            }
-            runs.append(Run(name: definition.name, file: file, assumptions: Self.leadingComments(file), model: model, summary: result.summary!))
-        }
+    /// Runs made elsewhere (each an ensemble of `members` with streamed summaries) and the
+    /// observed data to draw over them: the report runs nothing and reads no file.
+    public init(runs: [Run], members: Int, observed: ObservedData?) {
         self.runs = runs
-        self.members = Swift.max(2, members)
+        self.members = members
         self.observed = observed
-    }
-
-    static func leadingComments(_ file: String) -> [String] {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return [] }
-        var lines: [String] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            guard line.hasPrefix("#") else { break }
-            lines.append(String(line.dropFirst()).trimmingCharacters(in: .whitespaces))
-        }
-        return lines
     }
 
     /// p05, p25, p50, p75, p95 and the mean of an output at every step.
