@@ -1,0 +1,148 @@
+import RealModule
+
+/// Member-independent facts derived from an `EngineModel` once per run.
+final class ExecutionPlan: @unchecked Sendable {
+    struct ParameterFill {
+        let register: Int
+        let parameter: Int
+        let group: Int
+        let drawSlot: Int?
+        /// Member adjustments that apply to this register.
+        let adjustments: [MemberAdjustment]
+        /// Member overrides that apply, with the value in force the step before each starts.
+        let overrides: [(override: MemberOverride, before: Double)]
+    }
+    struct DrawSlot { let stream: RandomStream; let distribution: Uncertainty.Distribution }
+    struct Source {
+        let compartment: Int
+        let capacityFlows: [Int]
+        let hazardFlows: [Int]
+    }
+
+    let model: EngineModel
+    let groupCount: Int
+    let horizon: Int
+    let registerCount: Int
+    let parameterFills: [ParameterFill]
+    let totalFills: [(register: Int, compartment: Int)]
+    let constantFills: [(register: Int, value: Double)]
+    let flowTotalFills: [(register: Int, flow: Int)]
+    let drawSlots: [DrawSlot]
+    let sources: [Source]
+    /// Offset (in registers) of each multi-destination flow's shares, nil for single-destination flows.
+    let shareOffsets: [Int?]
+    let shareRegisterCount: Int
+    let outputRegisters: [Int32]
+    /// Whether each flow-program instruction's result is the same for every member
+    /// (computed from constants and undrawn parameters only): then it is computed once.
+    let uniformFlowInstructions: [Bool]
+    let uniformOutputInstructions: [Bool]
+    /// `[source index][group]`: every hazard rate leaving that compartment is uniform, so
+    /// the share leaving, −expm1(−H)/H, is computed once for all members.
+    let uniformHazards: [[Bool]]
+    /// `[flow][group]`: every destination weight is uniform, so shares are computed once.
+    let uniformShares: [[Bool]]
+
+    let drawBlock: Int?
+
+    init(model: EngineModel, seed: UInt64, drawsEnabled: Bool, adjustments: [MemberAdjustment] = [],
+         overrides: [MemberOverride] = [], members: Int = 1, drawBlock: Int? = nil) {
+        precondition(adjustments.allSatisfy { $0.factors.count >= members }, "an adjustment needs a factor for every member")
+        precondition(overrides.allSatisfy { $0.values.count >= members }, "an override needs a value for every member")
+        self.drawBlock = drawBlock
+        self.model = model
+        groupCount = model.groupCount
+        horizon = model.horizon
+        registerCount = model.registers.count
+        outputRegisters = model.outputRegisters
+        var drawSlots: [DrawSlot] = []
+        var slotOfKey: [String: Int] = [:]
+        var parameterFills: [ParameterFill] = []
+        var totals: [(Int, Int)] = []
+        var constants: [(Int, Double)] = []
+        var flowTotals: [(Int, Int)] = []
+        for (register, source) in model.registers.enumerated() {
+            switch source {
+            case let .parameter(index, group):
+                var slot: Int?
+                if drawsEnabled, let uncertainty = model.parameters[index].uncertainty {
+                    let name = model.parameters[index].name
+                    let label = uncertainty.perGroup ? "\(name)\u{0}\(model.groupNames[group])" : name
+                    if let existing = slotOfKey[label] {
+                        slot = existing
+                    } else {
+                        drawSlots.append(DrawSlot(stream: RandomStream(seed: seed, label: label), distribution: uncertainty.distribution))
+                        slotOfKey[label] = drawSlots.count - 1
+                        slot = drawSlots.count - 1
+                    }
+                }
+                let track = model.parameters[index].values
+                parameterFills.append(ParameterFill(
+                    register: register, parameter: index, group: group, drawSlot: slot,
+                    adjustments: adjustments.filter { $0.parameter == index && $0.groups.contains(group) },
+                    overrides: overrides.filter { $0.parameter == index && $0.groups.contains(group) }.map { override in
+                        let step = Swift.min(Swift.max(override.from - 1, 0), Swift.max(model.horizon - 1, 0))
+                        return (override, track.isEmpty ? 0 : track[step * model.groupCount + group])
+                    }))
+            case let .total(compartment): totals.append((register, compartment))
+            case let .constant(value): constants.append((register, value))
+            case let .flowTotal(flow): flowTotals.append((register, flow))
+            case .stock, .computed: break
+            }
+        }
+        self.drawSlots = drawSlots
+        self.parameterFills = parameterFills
+        totalFills = totals
+        constantFills = constants
+        flowTotalFills = flowTotals
+        var sources: [Source] = []
+        for c in 0..<model.compartmentCount {
+            let leaving = model.flows.indices.filter { model.flows[$0].source == c }
+            guard !leaving.isEmpty else { continue }
+            sources.append(Source(
+                compartment: c,
+                capacityFlows: leaving.filter { model.flows[$0].kind == .pooledCapacity || model.flows[$0].kind == .perGroupCapacity },
+                hazardFlows: leaving.filter { model.flows[$0].kind == .hazard }))
+        }
+        self.sources = sources
+        var offsets: [Int?] = []
+        var next = 0
+        for flow in model.flows {
+            if flow.destinations.count > 1 {
+                offsets.append(next)
+                next += flow.destinations.count * model.groupCount
+            } else {
+                offsets.append(nil)
+            }
+        }
+        shareOffsets = offsets
+        shareRegisterCount = next
+        // Which registers hold one value for all members, following the programs in order
+        // (temporary registers are reused, so this is tracked instruction by instruction).
+        var uniform = model.registers.map { source -> Bool in
+            switch source {
+            case .constant: return true
+            case .stock, .total, .flowTotal, .computed: return false
+            case .parameter: return false
+            }
+        }
+        for fill in parameterFills where fill.drawSlot == nil && fill.adjustments.isEmpty && fill.overrides.isEmpty {
+            uniform[fill.register] = true
+        }
+        func simulate(_ program: [Instruction]) -> [Bool] {
+            program.map { instruction in
+                let result = uniform[Int(instruction.a)] && uniform[Int(instruction.b)]
+                uniform[Int(instruction.destination)] = result
+                return result
+            }
+        }
+        uniformFlowInstructions = simulate(model.flowProgram)
+        uniformHazards = sources.map { source in
+            (0..<model.groupCount).map { g in source.hazardFlows.allSatisfy { uniform[Int(model.flows[$0].amountRegisters[g])] } }
+        }
+        uniformShares = model.flows.map { flow in
+            (0..<model.groupCount).map { g in flow.weightRegisters.allSatisfy { uniform[Int($0[g])] } }
+        }
+        uniformOutputInstructions = simulate(model.outputProgram)
+    }
+}
