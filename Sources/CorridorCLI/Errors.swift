@@ -24,20 +24,15 @@ func flag(for error: AnalysisError) -> String {
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ModelError {
-        printError(error.description)
-        throw ExitCode.failure
-    } catch let error as EngineError {
-        printError("error: \(error.description)")
-        throw ExitCode.failure
-    } catch let error as AnalysisError {
-        printError("error: \(flag(for: error)): \(error.description)")
-        throw ExitCode.failure
-    } catch let error as OutputError {
-        printError("error: \(error.description)")
-        throw ExitCode.failure
-    } catch let error as CLIError {
-        printError("error: \(error.description)")
+    } catch {
+        let message: String
+        switch error {
+        case let error as ModelError: message = error.description
+        case let error as AnalysisError: message = "error: \(flag(for: error)): \(error.description)"
+        case is EngineError, is OutputError, is CLIError: message = "error: \(error)"
+        default: throw error
+        }
+        printError(message)
         throw ExitCode.failure
     }
 }
