@@ -68,7 +68,8 @@ struct CompareCommand: ParsableCommand {
             if let out {
                 var files = [("comparison.csv", AnalysisTables.comparison(comparison))]
                 for name in shown {
-                    files.append(("difference-\(name).svg", HTMLReport.comparisonChart(comparison, output: comparison.outputs.firstIndex(of: name)!)))
+                    files.append(("difference-\(name).svg", HTMLReport.comparisonChart(
+                        comparison, output: comparison.outputs.firstIndex(of: name)!, unit: first.model.presentation[name]?.unit ?? name)))
                 }
                 try OutputFiles.writeFolder(files.map { (name: $0.0, contents: $0.1) }, provenance: Provenance(
                     seed: seed, members: members, threads: threads, files: definitions.flatMap(\.sourceFiles)), to: out)

@@ -56,7 +56,7 @@ struct ReportOptions: ParsableArguments {
                 members: members, seed: seed, threads: threads,
                 record: shared.map { .output(model.outputNames.firstIndex(of: $0)!) })) { progress.update(index * members + $0) }
             runs.append(ScenarioRuns.Run(name: definition.name, file: definition.file, assumptions: definition.notes,
-                                         model: model, summary: result.summary!))
+                                         model: model, summary: result.summary!, presentation: definition.model.presentation))
             recorded.append(result.recorded!)
         }
         progress.finish()
@@ -65,7 +65,7 @@ struct ReportOptions: ParsableArguments {
         for name in outputs where !available.contains(name) {
             throw CLIError("--output: the model has no output '\(name)'; its outputs are \(available.joined(separator: ", "))")
         }
-        let preferred = ["encounters", "courtBacklog", "courtWaitMonths", "borderWaitlist"].filter(available.contains)
+        let preferred = definitions[0].model.reportOutputs
         let chosen = !outputs.isEmpty ? outputs : (preferred.isEmpty ? Array(available.prefix(4)) : preferred)
         let end = first.start.advanced(by: first.horizon - 1)
         let months = self.months.isEmpty ? [end.advanced(by: -120), end.advanced(by: -60), end].filter { $0 >= first.start }

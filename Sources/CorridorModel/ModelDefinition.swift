@@ -76,6 +76,10 @@ public struct Model {
     var initial: [Double]
     var flows: [FlowSpec]
     var outputs: [(name: String, expression: ExpressionSpec)]
+    /// How reports show the named outputs (optional keys of an output, Docs/model-format.md).
+    public internal(set) var presentation: [String: OutputPresentation] = [:]
+    /// The outputs a report charts when none are asked for (`report: {outputs: […]}`).
+    public internal(set) var reportOutputs: [String] = []
 
     public var parameterNames: [String] { parameters.map(\.name) }
     public var flowNames: [String] { flows.map(\.name) }

@@ -44,7 +44,7 @@ public enum HTMLReport {
             html += "<h2>Differences from \(escape(comparison.names[0]))</h2>\n"
             for output in outputs {
                 guard let index = comparison.outputs.firstIndex(of: output) else { continue }
-                html += "<figure>\(comparisonChart(comparison, output: index))</figure>\n"
+                html += "<figure>\(comparisonChart(comparison, output: index, unit: runs.unit(of: comparison.outputs[index])))</figure>\n"
             }
         }
         for run in runs.runs {
@@ -59,11 +59,12 @@ public enum HTMLReport {
         return html + "<p><small>Made by corridor report. Sources of observed data: Datasets/SOURCES.md.</small></p>\n</body></html>\n"
     }
 
-    /// Difference bands of each scenario from the first, over members paired by their draws.
-    public static func comparisonChart(_ comparison: Comparison, output: Int) -> String {
+    /// Difference bands of each scenario from the first, over members paired by their draws;
+    /// `unit` is the output's (as its model file states it).
+    public static func comparisonChart(_ comparison: Comparison, output: Int, unit: String) -> String {
         let name = comparison.outputs[output]
         var chart = SVGChart(title: "\(name): difference from \(comparison.names[0])",
-                             unit: (ScenarioRuns.units[name] ?? name) + "; median and p05–p95 of paired differences", xAxis: .months)
+                             unit: unit + "; median and p05–p95 of paired differences", xAxis: .months)
         let steps = Array(0..<comparison.horizon)
         let x = steps.map { Double(comparison.start.advanced(by: $0).index) }
         for scenario in 1..<comparison.names.count {

@@ -97,7 +97,7 @@ extension Notebook {
         for output in outputs {
             for run in runs.runs {
                 guard let svg = runs.fanChart(run, output: output) else { continue }
-                notebook.markdown("### \(output): \(run.name)\n\n\(ScenarioRuns.units[output] ?? output).")
+                notebook.markdown("### \(output): \(run.name)\n\n\(runs.unit(of: output)).")
                 notebook.code("""
                     data = summary[(summary["scenario"] == "\(run.name)") & (summary["output"] == "\(output)")]
                     fig, ax = plt.subplots(figsize=(9, 4))
@@ -108,7 +108,7 @@ extension Notebook {
                     if len(points):
                         ax.scatter(points["month"], points["value"], s=6, color="black", label="observed")
                     ax.set_title("\(run.name): \(output)")
-                    ax.set_ylabel("\(ScenarioRuns.units[output] ?? output)")
+                    ax.set_ylabel("\(runs.unit(of: output))")
                     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
                     ax.legend()
                     plt.show()
@@ -130,7 +130,7 @@ extension Notebook {
                     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
                     ax.legend()
                     plt.show()
-                    """, svg: HTMLReport.comparisonChart(comparison, output: index))
+                    """, svg: HTMLReport.comparisonChart(comparison, output: index, unit: runs.unit(of: comparison.outputs[index])))
             }
         }
         if let plan {

@@ -7,12 +7,14 @@ import Foundation
 /// output, the scenario's stated assumptions, and the observed series that match outputs.
 public struct ScenarioRuns {
     public struct Run {
-        public init(name: String, file: String, assumptions: [String], model: EngineModel, summary: EnsembleSummary) {
+        public init(name: String, file: String, assumptions: [String], model: EngineModel, summary: EnsembleSummary,
+                    presentation: [String: OutputPresentation] = [:]) {
             self.name = name
             self.file = file
             self.assumptions = assumptions
             self.model = model
             self.summary = summary
+            self.presentation = presentation
         }
 
         public var name: String
@@ -21,17 +23,9 @@ public struct ScenarioRuns {
         public var assumptions: [String]
         public var model: EngineModel
         public var summary: EnsembleSummary
+        /// How the model file says to show its outputs (unit, label, observed series).
+        public var presentation: [String: OutputPresentation]
     }
-
-    /// Observed series drawn over a named output: series, group, and whether each value is
-    /// a stock at the end of its period (drawn at the next month) or a monthly flow.
-    public static let observedForOutput: [String: (series: String, group: String, endOfPeriod: Bool)] = [
-        "encounters": ("cbp_sw_encounters", "ALL", false),
-        "encountersBetweenPorts": ("usbp_sw_encounters", "ALL", false),
-        "encountersAtPorts": ("cbp_sw_encounters_ofo", "ALL", false),
-        "expulsions": ("cbp_sw_title42_expulsions", "ALL", false),
-        "courtBacklog": ("eoir_pending_end_fy_v2025", "ALL", true),
-    ]
 
     public var runs: [Run]
     public var members: Int
@@ -56,9 +50,15 @@ public struct ScenarioRuns {
                 cells.map { run.summary.mean[$0] })
     }
 
+    /// The unit of an output, as the first scenario's model file states it (else its name).
+    public func unit(of output: String) -> String { runs.first?.presentation[output]?.unit ?? output }
+
+    /// The observed series the first scenario's model file names for an output.
+    func observedMatch(for output: String) -> ObservedMatch? { runs.first?.presentation[output]?.observed }
+
     /// The observed values drawn over an output, at the month they describe.
     public func observations(for output: String) -> [(Month, Double)] {
-        guard let observed, let match = Self.observedForOutput[output] else { return [] }
+        guard let observed, let match = observedMatch(for: output) else { return [] }
         return observed.series(match.series, group: match.group).compactMap { observation in
             switch observation.period {
             case let .month(month): return (month, observation.value)
@@ -71,31 +71,14 @@ public struct ScenarioRuns {
     /// A fan chart of an output: p05–p95 and p25–p75 bands, the median, observed points.
     public func fanChart(_ run: Run, output: String) -> String? {
         guard let (months, quantiles, _) = bands(run, output: output) else { return nil }
-        var chart = SVGChart(title: "\(run.name): \(output)", unit: Self.units[output] ?? "", xAxis: .months)
+        var chart = SVGChart(title: "\(run.name): \(run.presentation[output]?.label ?? output)", unit: run.presentation[output]?.unit ?? "", xAxis: .months)
         chart.bands = [SVGChart.Band(label: "median, p25–p75, p05–p95 of \(members) members", x: months.map { Double($0.index) },
                                      low: quantiles[0], middle: quantiles[2], high: quantiles[4],
                                      innerLow: quantiles[1], innerHigh: quantiles[3])]
         let observed = observations(for: output)
-        if !observed.isEmpty, let match = Self.observedForOutput[output] {
+        if !observed.isEmpty, let match = observedMatch(for: output) {
             chart.points = [SVGChart.Points(label: "observed (\(match.series))", x: observed.map { Double($0.0.index) }, y: observed.map(\.1))]
         }
         return chart.render()
     }
-
-    public static let units: [String: String] = [
-        "encounters": "Southwest border encounters per month (events)",
-        "encountersBetweenPorts": "encounters between ports per month",
-        "encountersAtPorts": "encounters at ports of entry per month",
-        "expulsions": "Title 42 expulsions per month",
-        "courtBacklog": "immigration-court cases pending (people), start of month",
-        "courtCompletions": "court completions per month",
-        "courtReceipts": "new court cases per month",
-        "courtWaitMonths": "months: backlog / completions",
-        "courtBacklogGrowth": "change of the backlog per month (people)",
-        "mppPopulation": "people waiting in Mexico under MPP",
-        "borderWaitlist": "people waiting for a port-of-entry appointment",
-        "mexicoAsylumBacklog": "asylum claims pending in Mexico",
-        "protectionGrants": "court grants of protection per month",
-        "removals": "removals per month",
-    ]
 }
