@@ -167,8 +167,7 @@ public enum Backtest {
     }
 
     static func mape(_ pairs: [(Double, Double)]) -> Double {
-        let nonzero = pairs.filter { $0.0 != 0 }
-        return nonzero.isEmpty ? .nan : 100 * nonzero.reduce(0) { $0 + abs($1.1 - $1.0) / abs($1.0) } / Double(nonzero.count)
+        meanAbsolutePercentageError(pairs.map { (observed: $0.0, model: $0.1) })
     }
 
     static func meanAbsoluteError(_ pairs: [(Double, Double)]) -> Double {

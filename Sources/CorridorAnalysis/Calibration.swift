@@ -334,8 +334,7 @@ public struct Calibrator {
     public static func statistics(label: String, pairs: [(Double, Double)]) -> FitStatistics {
         let n = Double(pairs.count)
         let squared = pairs.reduce(0) { $0 + ($1.1 - $1.0) * ($1.1 - $1.0) }
-        let nonzero = pairs.filter { $0.0 != 0 }
-        let mape = nonzero.isEmpty ? .nan : 100 * nonzero.reduce(0) { $0 + abs($1.1 - $1.0) / abs($1.0) } / Double(nonzero.count)
+        let mape = meanAbsolutePercentageError(pairs.map { (observed: $0.0, model: $0.1) })
         let mean = pairs.reduce(0) { $0 + $1.0 } / n
         let total = pairs.reduce(0) { $0 + ($1.0 - mean) * ($1.0 - mean) }
         return FitStatistics(target: label, count: pairs.count, rmse: (squared / n).squareRoot(), mape: mape,

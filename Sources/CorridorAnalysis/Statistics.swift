@@ -22,3 +22,10 @@ public struct Band: Sendable, Equatable {
         p95 = quantile(sorted, 0.95)
     }
 }
+
+/// Mean absolute percentage error of (observed, model) pairs, percent; observations of 0
+/// are left out (nan when none is left).
+public func meanAbsolutePercentageError(_ pairs: [(observed: Double, model: Double)]) -> Double {
+    let nonzero = pairs.filter { $0.observed != 0 }
+    return nonzero.isEmpty ? .nan : 100 * nonzero.reduce(0) { $0 + abs($1.model - $1.observed) / abs($1.observed) } / Double(nonzero.count)
+}
