@@ -7,10 +7,55 @@ import Foundation
 /// and tables as stored outputs, and code cells that reload the CSVs written beside it
 /// with pandas and redraw the charts with matplotlib.
 public struct Notebook {
-    public struct Cell {
+    /// A cell as nbformat 4.5 stores it.
+    public struct Cell: Encodable {
         var type: String
         var source: String
-        var outputs: [[String: Any]]
+        var outputs: [Output]
+        var id = ""
+
+        enum CodingKeys: String, CodingKey {
+            case type = "cell_type", id, metadata, source, outputs, executionCount = "execution_count"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encode(id, forKey: .id)
+            try container.encode([String: String](), forKey: .metadata)
+            try container.encode(Notebook.lines(source), forKey: .source)
+            if type == "code" {
+                try container.encodeNil(forKey: .executionCount)
+                try container.encode(outputs, forKey: .outputs)
+            }
+        }
+    }
+
+    /// A stored output of a code cell: `display_data` with its representations.
+    public struct Output: Encodable {
+        var data: [String: [String]]
+
+        enum CodingKeys: String, CodingKey { case outputType = "output_type", metadata, data }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode("display_data", forKey: .outputType)
+            try container.encode([String: String](), forKey: .metadata)
+            try container.encode(data, forKey: .data)
+        }
+    }
+
+    /// The whole document.
+    struct Document: Encodable {
+        struct Metadata: Encodable {
+            var kernelspec = ["name": "python3", "display_name": "Python 3", "language": "python"]
+            var language_info = ["name": "python"]
+        }
+
+        var nbformat = 4
+        var nbformat_minor = 5
+        var metadata = Metadata()
+        var cells: [Cell]
     }
 
     public var cells: [Cell] = []
@@ -22,18 +67,14 @@ public struct Notebook {
     public mutating func markdown(_ text: String) { cells.append(Cell(type: "markdown", source: text, outputs: [])) }
 
     public mutating func code(_ source: String, svg: String? = nil, text: String? = nil) {
-        var outputs: [[String: Any]] = []
-        if let svg {
-            outputs.append(["output_type": "display_data", "metadata": [String: Any](),
-                            "data": ["image/svg+xml": lines(svg), "text/plain": ["<Figure>"]]])
-        }
-        if let text {
-            outputs.append(["output_type": "display_data", "metadata": [String: Any](), "data": ["text/plain": lines(text)]])
-        }
+        var outputs: [Output] = []
+        if let svg { outputs.append(Output(data: ["image/svg+xml": Self.lines(svg), "text/plain": ["<Figure>"]])) }
+        if let text { outputs.append(Output(data: ["text/plain": Self.lines(text)])) }
         cells.append(Cell(type: "code", source: source, outputs: outputs))
     }
 
-    func lines(_ text: String) -> [String] {
+    /// nbformat's multi-line strings: lines that keep their newline, the last without it.
+    static func lines(_ text: String) -> [String] {
         var result = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0) + "\n" }
         if let last = result.last { result[result.count - 1] = String(last.dropLast()) }
         return result.filter { !$0.isEmpty }
@@ -41,21 +82,14 @@ public struct Notebook {
 
     /// The notebook as nbformat 4.5 JSON.
     public func json() throws -> String {
-        let cellObjects: [[String: Any]] = cells.enumerated().map { index, cell in
-            var object: [String: Any] = ["cell_type": cell.type, "id": "cell-\(index)", "metadata": [String: Any](), "source": lines(cell.source)]
-            if cell.type == "code" {
-                object["execution_count"] = NSNull()
-                object["outputs"] = cell.outputs
-            }
-            return object
+        let numbered = cells.enumerated().map { index, cell in
+            var cell = cell
+            cell.id = "cell-\(index)"
+            return cell
         }
-        let notebook: [String: Any] = [
-            "nbformat": 4, "nbformat_minor": 5,
-            "metadata": ["kernelspec": ["name": "python3", "display_name": "Python 3", "language": "python"],
-                         "language_info": ["name": "python"]],
-            "cells": cellObjects,
-        ]
-        let data = try JSONSerialization.data(withJSONObject: notebook, options: [.prettyPrinted, .sortedKeys])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(Document(cells: numbered))
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
