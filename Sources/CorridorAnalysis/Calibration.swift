@@ -3,6 +3,7 @@ import CorridorLinearAlgebra
 import CorridorModel
 import Foundation
 import RealModule
+import Yams
 
 /// How well a fitted model reproduces one observed series over the window.
 public struct FitStatistics: Sendable {
@@ -288,7 +289,7 @@ public struct Calibrator {
         return CalibrationResult(
             iterations: iterations, initialCost: initialCost, finalCost: cost,
             statistics: statistics(finalValues), compared: compared(finalValues),
-            overlay: overlay(u), fitted: fitted, atBounds: valuesAtBounds(u))
+            overlay: try overlay(u), fitted: fitted, atBounds: valuesAtBounds(u))
     }
 
     func valuesAtBounds(_ u: [Double]) -> [FittedValueAtBound] {
@@ -353,13 +354,9 @@ public struct Calibrator {
         }
     }
 
-    func overlay(_ u: [Double]) -> String {
-        var lines = [
-            "format: corridor-overlay/1",
-            "# Fitted by `corridor calibrate \(config.file)` to \(Set(config.targets.map(\.observedSeries)).sorted().joined(separator: ", "))",
-            "# over \(config.window.lowerBound)…\(config.window.upperBound). Do not edit by hand: run the calibration again.",
-            "set:",
-        ]
+    /// The fitted values as an overlay file (`corridor-overlay/1`), emitted by Yams.
+    func overlay(_ u: [Double]) throws -> String {
+        var entries: [(Node, Node)] = []
         var written: Set<String> = []
         for parameter in config.parameters where written.insert(parameter.name).inserted {
             let fittedMonths = config.fittedMonths(of: parameter)
@@ -372,16 +369,20 @@ public struct Calibrator {
                 changes.append(range.lowerBound)
                 if range.upperBound < config.window.upperBound { changes.append(range.upperBound.advanced(by: 1)) }
             }
-            let definition = definition.model.scaledDefinition(parameter.name, months: months, changes: changes,
-                                                               factor: factor(parameter: parameter.name, coordinates: u))
-            lines.append("  \(parameter.name): \(definition)")
+            entries.append((Node(parameter.name), definition.model.scaledDefinition(
+                parameter.name, months: months, changes: changes, factor: factor(parameter: parameter.name, coordinates: u))))
         }
-        return lines.joined(separator: "\n") + "\n"
+        let set = Node.mapping(Node.Mapping([(Node("set"), Node.mapping(Node.Mapping(entries)))]))
+        let header = "format: corridor-overlay/1\n"
+            + "# Fitted by `corridor calibrate \(config.file)` to \(Set(config.targets.map(\.observedSeries)).sorted().joined(separator: ", "))\n"
+            + "# over \(config.window.lowerBound)…\(config.window.upperBound). Do not edit by hand: run the calibration again.\n"
+        // Lines are not folded (width -1); the values are the flow mappings scaledDefinition builds.
+        return header + (try Yams.serialize(node: set, width: -1, sortKeys: false))
     }
 
     func fittedDefinition(_ u: [Double]) throws -> RunDefinition {
         var fitted = definition
-        try ScenarioLoader.applyOverlay(&fitted, text: overlay(u), file: config.outputPath)
+        try ScenarioLoader.applyOverlay(&fitted, text: try overlay(u), file: config.outputPath)
         return fitted
     }
 }

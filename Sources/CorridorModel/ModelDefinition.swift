@@ -1,5 +1,6 @@
 import CorridorEngine
 import Foundation
+import Yams
 
 /// A number for each group, in model group order (people, shares or rates as the
 /// parameter says). `isPerGroup` records whether the file gave a per-group map.
@@ -99,48 +100,49 @@ public struct Model {
     }
 
     /// The parameter's definition with every number multiplied by `factor(group, month)`,
-    /// as a scenario `set` entry in YAML flow style. With `months`, the result is a series
-    /// over those months (the value in force before them is kept as `value`). Otherwise the
-    /// factor may change only at the months of `changes`, where an entry is added so the
-    /// new factor takes effect there.
+    /// as a scenario `set` entry (a YAML node, flow style). With `months`, the result is a
+    /// series over those months (the value in force before them is kept as `value`).
+    /// Otherwise the factor may change only at the months of `changes`, where an entry is
+    /// added so the new factor takes effect there.
     public func scaledDefinition(_ name: String, months: ClosedRange<Month>?, changes: [Month] = [],
-                                 factor: (Int, Month) -> Double) -> String {
+                                 factor: (Int, Month) -> Double) -> Node {
         let spec = parameters[parameterIndex(name)!]
-        func numbers(_ values: [Double], at month: Month) -> String {
+        func numbers(_ values: [Double], at month: Month) -> Node {
             let scaled = values.enumerated().map { $0.element * factor($0.offset, month) }
-            if Set(scaled).count == 1 && !spec.isPerGroup { return yamlNumber(scaled[0]) }
-            return "{" + zip(groups, scaled).map { "\($0): \(yamlNumber($1))" }.joined(separator: ", ") + "}"
+            if Set(scaled).count == 1 && !spec.isPerGroup { return Node(yamlNumber(scaled[0])) }
+            return flowMapping(zip(groups, scaled).map { (Node($0), Node(yamlNumber($1))) })
         }
         if let months {
-            var entries: [String] = []
+            var entries: [(Node, Node)] = []
             var month = months.lowerBound
             while month <= months.upperBound {
-                entries.append("\(month): \(numbers(value(of: spec, at: month), at: month))")
+                entries.append((Node(month.description), numbers(value(of: spec, at: month), at: month)))
                 month = month.advanced(by: 1)
             }
-            let before = spec.value.map { "value: \(numbers($0.values, at: months.lowerBound.advanced(by: -1))), " } ?? ""
-            return "{\(before)series: {\(entries.joined(separator: ", "))}}"
+            let before = spec.value.map { [(Node("value"), numbers($0.values, at: months.lowerBound.advanced(by: -1)))] } ?? []
+            return flowMapping(before + [(Node("series"), flowMapping(entries))])
         }
-        var parts: [String] = []
-        if let value = spec.value { parts.append("value: \(numbers(value.values, at: start))") }
+        var parts: [(Node, Node)] = []
+        if let value = spec.value { parts.append((Node("value"), numbers(value.values, at: start))) }
         if let series = spec.series {
-            var points = series.points.map { (month: $0.month, text: numbers($0.value.values, at: $0.month)) }
+            var points = series.points.map { (month: $0.month, node: numbers($0.value.values, at: $0.month)) }
             for month in changes where month > start && !points.contains(where: { $0.month == month }) {
                 points.append((month, numbers(value(of: spec, at: month), at: month)))
             }
-            parts.append("series: {" + points.sorted { $0.month < $1.month }.map { "\($0.month): \($0.text)" }.joined(separator: ", ") + "}")
+            parts.append((Node("series"), flowMapping(points.sorted { $0.month < $1.month }.map { (Node($0.month.description), $0.node) })))
         } else {
             var entries = (spec.schedule ?? []).map { entry in
-                (from: entry.from, text: "{from: \(entry.from), value: \(numbers(entry.value.values, at: entry.from))" + (entry.ramp.map { ", ramp: \($0)" } ?? "") + "}")
+                (from: entry.from, node: flowMapping([(Node("from"), Node(entry.from.description)), (Node("value"), numbers(entry.value.values, at: entry.from))]
+                                                     + (entry.ramp.map { [(Node("ramp"), Node(String($0)))] } ?? [])))
             }
             for month in changes where month > start && !entries.contains(where: { $0.from == month }) {
-                entries.append((month, "{from: \(month), value: \(numbers(value(of: spec, at: month), at: month))}"))
+                entries.append((month, flowMapping([(Node("from"), Node(month.description)), (Node("value"), numbers(value(of: spec, at: month), at: month))])))
             }
             if !entries.isEmpty {
-                parts.append("schedule: [\(entries.sorted { $0.from < $1.from }.map(\.text).joined(separator: ", "))]")
+                parts.append((Node("schedule"), Node.sequence(Node.Sequence(entries.sorted { $0.from < $1.from }.map(\.node), .implicit, .flow))))
             }
         }
-        return "{\(parts.joined(separator: ", "))}"
+        return flowMapping(parts)
     }
 
     /// Forgets what the model's time-varying inputs say after `month`: series points and
@@ -170,6 +172,9 @@ public struct Model {
         return track
     }
 }
+
+/// A YAML mapping in flow style (`{a: 1, b: 2}`), keys in the order given.
+func flowMapping(_ pairs: [(Node, Node)]) -> Node { Node.mapping(Node.Mapping(pairs, .implicit, .flow)) }
 
 /// A number in YAML: the shortest text that reads back to the same double.
 func yamlNumber(_ value: Double) -> String {
