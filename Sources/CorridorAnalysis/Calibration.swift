@@ -254,7 +254,7 @@ public struct Calibrator {
         }
         let result = try Ensemble.run(engineModel, options: RunOptions(
             members: members, threads: threads, tileSize: 64, summarize: false, record: recordKinds,
-            adjustments: adjustments, draws: false))
+            variation: .factors(adjustments)))
         let recorded = result.recorded!
         return (0..<members).map { member in
             residuals.map { residual in

@@ -85,9 +85,9 @@ public struct Plan {
             let overrideValues = values.flatMap { Array(repeating: $0, count: members) }
             let result = try Ensemble.run(engineModel, options: RunOptions(
                 members: overrideValues.count, seed: seed, threads: threads, tileSize: 64, summarize: false,
-                record: [.output(output)], draws: members > 1,
-                overrides: [MemberOverride(parameter: parameterIndex, groups: groups, from: fromStep, ramp: ramp, values: overrideValues)],
-                drawBlock: members)) { done in progress?(batch, done) }
+                record: [.output(output)],
+                variation: .candidates([MemberOverride(parameter: parameterIndex, groups: groups, from: fromStep, ramp: ramp, values: overrideValues)],
+                                       block: members, draws: members > 1))) { done in progress?(batch, done) }
             let recorded = result.recorded!
             for (k, value) in values.enumerated() {
                 let met = (0..<members).filter { target.isMet(by: recorded.value(member: k * members + $0, step: targetStep, series: 0)) }.count

@@ -1,6 +1,19 @@
 import Dispatch
 import Synchronization
 
+/// How the members of an ensemble differ from one another: the one place that says it.
+public enum MemberVariation: Sendable {
+    /// By their draws of the uncertain parameters (none when there is one member).
+    case draws
+    /// Not by draws: member m multiplies parameters by its own factors (`MemberAdjustment`),
+    /// how calibration runs a Jacobian's perturbed values side by side.
+    case factors([MemberAdjustment])
+    /// By candidate values of parameters from a step on (`MemberOverride`), in blocks of
+    /// `block` members: member j of every block has member j's draws (common random
+    /// numbers across a plan's candidates), when `draws` is true.
+    case candidates([MemberOverride], block: Int, draws: Bool)
+}
+
 /// How to run an ensemble.
 public struct RunOptions: Sendable {
     /// Ensemble size; 1 is a deterministic run with no draws.
@@ -19,23 +32,12 @@ public struct RunOptions: Sendable {
     public var summaryScope: SeriesCatalog.Scope
     /// Series to keep for every member and step (cheaper than whole trajectories).
     public var record: [SeriesKind]
-    /// Per-member multipliers on parameters: how calibration and planning run many
-    /// parameter values side by side as members of one ensemble.
-    public var adjustments: [MemberAdjustment]
-    /// Whether members draw their uncertain parameters; by default when there is more
-    /// than one member. Calibration runs many deterministic members side by side.
-    public var draws: Bool
-    /// Per-member values of parameters from a step on (planning candidates).
-    public var overrides: [MemberOverride]
-    /// When set, member m draws as member `m % drawBlock`: blocks of members share their
-    /// draws (common random numbers across the candidates of a plan).
-    public var drawBlock: Int?
+    /// How members differ.
+    public var variation: MemberVariation
 
     public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 256,
                 keepTrajectories: Bool = false, summarize: Bool = true, summaryScope: SeriesCatalog.Scope = .all,
-                record: [SeriesKind] = [],
-                adjustments: [MemberAdjustment] = [], draws: Bool? = nil, overrides: [MemberOverride] = [],
-                drawBlock: Int? = nil) {
+                record: [SeriesKind] = [], variation: MemberVariation = .draws) {
         self.members = members
         self.seed = seed
         self.threads = threads
@@ -44,10 +46,32 @@ public struct RunOptions: Sendable {
         self.summarize = summarize
         self.summaryScope = summaryScope
         self.record = record
-        self.adjustments = adjustments
-        self.draws = draws ?? (members > 1)
-        self.overrides = overrides
-        self.drawBlock = drawBlock
+        self.variation = variation
+    }
+
+    /// Whether members draw their uncertain parameters.
+    var draws: Bool {
+        switch variation {
+        case .draws: members > 1
+        case .factors: false
+        case let .candidates(_, _, draws): draws
+        }
+    }
+
+    var adjustments: [MemberAdjustment] {
+        if case let .factors(adjustments) = variation { return adjustments }
+        return []
+    }
+
+    var overrides: [MemberOverride] {
+        if case let .candidates(overrides, _, _) = variation { return overrides }
+        return []
+    }
+
+    /// When set, member m draws as member `m % drawBlock`.
+    var drawBlock: Int? {
+        if case let .candidates(_, block, _) = variation { return block }
+        return nil
     }
 }
 

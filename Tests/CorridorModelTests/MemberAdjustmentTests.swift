@@ -14,7 +14,7 @@ import Testing
         let adjustment = MemberAdjustment(parameter: 0, groups: [1], steps: 1..<3, factors: [1, 2, 0.5])
         let options = RunOptions(members: 3, threads: 2, tileSize: 2, summarize: false,
                                  record: [.flow(flow: 0, group: 0), .flow(flow: 0, group: 1), .stock(slot: 1)],
-                                 adjustments: [adjustment])
+                                 variation: .factors([adjustment]))
         let recorded = try #require(try Ensemble.run(model, options: options).recorded)
         // Group A is untouched; group B is scaled at steps 1 and 2 only.
         for member in 0..<3 {
@@ -40,7 +40,7 @@ import Testing
         let model = try Workspace().load("m.yaml", yaml).model.compile(horizon: 5)
         let override = MemberOverride(parameter: 0, groups: [0], from: 2, ramp: 2, values: [10, 30, 50, 10, 30, 50])
         let options = RunOptions(members: 6, threads: 2, tileSize: 4, summarize: false, record: [.flow(flow: 0, group: 0)],
-                                 overrides: [override], drawBlock: 3)
+                                 variation: .candidates([override], block: 3, draws: true))
         let recorded = try #require(try Ensemble.run(model, options: options).recorded)
         let draws = Ensemble.draws(model, seed: 0, members: 6, drawBlock: 3)
         let noise = try #require(draws.first { $0.label == "noise" }).values
