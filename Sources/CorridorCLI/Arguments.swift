@@ -44,13 +44,11 @@ struct EnsembleOptions: ParsableArguments {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// The ensemble size: as asked, else the scenario's when it runs more than one member, else `fallback`.
-    func members(for definition: RunDefinition, fallback: Int) -> Int {
-        members ?? ((definition.members ?? 1) > 1 ? definition.members! : fallback)
+    /// The scenario resolved with these options: members as asked, else the scenario's when
+    /// it runs more than one, else `defaultMembers`; the seed as asked, else the scenario's.
+    func scenario(_ definition: RunDefinition, horizon: Int? = nil, defaultMembers: Int) throws -> Scenario {
+        try Scenario(definition, horizon: horizon, members: members, seed: seed, defaultMembers: defaultMembers)
     }
-
-    /// The seed: as asked, else the scenario's, else 0.
-    func seed(for definition: RunDefinition) -> UInt64 { seed ?? definition.seed ?? 0 }
 }
 
 /// `--threads` alone, for the commands whose ensembles are not the user's to size.

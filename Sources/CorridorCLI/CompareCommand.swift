@@ -47,10 +47,10 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             let definitions = try files.map { try ScenarioLoader.load(path: $0) }
             let first = definitions[0]
-            guard let horizon = horizon ?? first.horizon else { throw CLIError("\(files[0]) has no horizon; give --horizon N") }
-            let members = ensemble.members(for: first, fallback: 200), threads = ensemble.threads
+            let reference = try ensemble.scenario(first, horizon: horizon, defaultMembers: 200)
+            let horizon = reference.horizon, members = reference.members, threads = ensemble.threads
             let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members")
-            let seed = ensemble.seed(for: first)
+            let seed = reference.seed
             let comparison = try Comparison(definitions: definitions, horizon: horizon, members: members,
                                             seed: seed, threads: threads) { progress.update($0) }
             progress.finish()

@@ -70,10 +70,11 @@ struct PlanCommand: ParsableCommand {
         try reportingErrors {
             let definition = try ScenarioLoader.load(path: file)
             let goal = target, start = from, threads = ensemble.threads
-            let members = ensemble.members(for: definition, fallback: 200)
+            let scenario = try ensemble.scenario(definition, horizon: definition.horizon ?? 1, defaultMembers: 200)
+            let members = scenario.members
             let bounds = try range?.bounds ?? defaultRange(definition: definition, from: start)
             let whole = !continuous && Plan.isWholeNumberRange(bounds, candidates: candidates)
-            let firstSeed = ensemble.seed(for: definition)
+            let firstSeed = scenario.seed
             let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(candidates) candidates × \(members) members")
             var plans: [(seed: UInt64, plan: Plan)] = []
             for offset in 0..<UInt64(seeds) {

@@ -58,17 +58,12 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var definition = try ScenarioLoader.load(path: file)
-            for assignment in overrides {
-                try ScenarioLoader.applyCommandLineOverride(&definition, assignment)
-            }
-            guard let horizon = horizon ?? definition.horizon else {
-                throw CLIError("\(file): a model file has no horizon; give --horizon N (months), or run a scenario that sets `horizon`")
-            }
-            let members = ensemble.members(for: definition, fallback: 1)
-            let seed = ensemble.seed(for: definition), threads = ensemble.threads
+            var scenario = try ensemble.scenario(ScenarioLoader.load(path: file), horizon: horizon, defaultMembers: 1)
+            for assignment in overrides { scenario = try scenario.setting(assignment) }
+            let definition = scenario.definition, horizon = scenario.horizon, members = scenario.members
+            let seed = scenario.seed, threads = ensemble.threads
             try checkResources(definition: definition, horizon: horizon, members: members)
-            let model = definition.model.compile(horizon: horizon)
+            let model = scenario.compiled()
             let shown = try shownOutputs(model.outputNames)
             let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")")
             let options = RunOptions(members: members, seed: seed, threads: threads, tileSize: tileSize,

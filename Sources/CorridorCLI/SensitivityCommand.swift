@@ -32,10 +32,11 @@ struct SensitivityCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let definition = try ScenarioLoader.load(path: file)
-            let members = ensemble.members(for: definition, fallback: 1000)
+            let scenario = try ensemble.scenario(definition, horizon: definition.horizon ?? 1, defaultMembers: 1000)
+            let members = scenario.members
             let progress = ProgressBar(total: members, label: "running \(members) members")
             let result = try Sensitivity.run(definition: definition, output: output, month: at, members: members,
-                                             seed: ensemble.seed(for: definition), threads: ensemble.threads) { progress.update($0) }
+                                             seed: scenario.seed, threads: ensemble.threads) { progress.update($0) }
             progress.finish()
             var rows = [["parameter", "standardized coefficient", "first-order share"]]
             for coefficient in result.coefficients {

@@ -1,0 +1,50 @@
+import CorridorEngine
+
+/// The problem to solve: a loaded definition with its horizon, ensemble size and seed
+/// decided, once. Modifiers return a changed copy, so a command, an analysis or a web
+/// request changes a scenario by value, never by writing and re-reading YAML.
+public struct Scenario {
+    public private(set) var definition: RunDefinition
+    /// Steps (months) to run.
+    public var horizon: Int
+    /// Ensemble size; 1 is a deterministic run.
+    public var members: Int
+    /// Seed of the random draws.
+    public var seed: UInt64
+
+    /// Resolves what is not given: the horizon from the scenario (a model file has none: an
+    /// error naming the fix), the members from the scenario when it runs more than one, else
+    /// `defaultMembers`, and the seed from the scenario, else 0.
+    public init(_ definition: RunDefinition, horizon: Int? = nil, members: Int? = nil, seed: UInt64? = nil,
+                defaultMembers: Int = 1) throws {
+        guard let horizon = horizon ?? definition.horizon else {
+            throw ModelError(file: definition.file, message: "a model file has no horizon; give --horizon N (months), or run a scenario that sets `horizon`")
+        }
+        self.definition = definition
+        self.horizon = horizon
+        self.members = members ?? ((definition.members ?? 1) > 1 ? definition.members! : defaultMembers)
+        self.seed = seed ?? definition.seed ?? 0
+    }
+
+    public var name: String { definition.name }
+    public var model: Model { definition.model }
+
+    /// The model compiled for this horizon.
+    public func compiled() -> EngineModel { definition.model.compile(horizon: horizon) }
+
+    /// A copy with a lever set as `--set` does: `NAME=NUMBER` holds it at that value in
+    /// every month; `NAME={…}` takes a scenario `set` entry in YAML.
+    public func setting(_ assignment: String) throws -> Scenario {
+        var copy = self
+        try ScenarioLoader.applyCommandLineOverride(&copy.definition, assignment)
+        return copy
+    }
+
+    /// A copy that knows nothing of its inputs after `month`: series points and schedule
+    /// entries starting later are dropped, so every driver holds the value it had then.
+    public func cuttingInputs(after month: Month) -> Scenario {
+        var copy = self
+        copy.definition.model.truncateInputs(after: month)
+        return copy
+    }
+}
