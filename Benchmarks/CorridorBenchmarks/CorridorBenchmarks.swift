@@ -242,8 +242,8 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("sensitivity-regression-members1000", configuration: .init(maxIterations: smoke ? 1 : 10, thresholds: [:])) { benchmark in
         let definition = regionalDefinition()
         for _ in benchmark.scaledIterations {
-            blackHole(try Sensitivity.run(definition: definition, output: "courtBacklog", month: Month(parsing: "2030-09")!,
-                                          members: 1000, seed: 1, threads: 2))
+            blackHole(try Sensitivity.run(scenario: try Scenario(definition, members: 1000, seed: 1), output: "courtBacklog",
+                                          month: Month(parsing: "2030-09")!, threads: 2))
         }
     }
 }

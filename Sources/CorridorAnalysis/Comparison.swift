@@ -22,11 +22,13 @@ public struct Comparison {
         self.recorded = recorded
     }
 
-    /// Runs each definition with `members` members, the same `seed` and `horizon`. The
-    /// scenarios must share their model's groups, start and the outputs compared.
-    public init(definitions: [RunDefinition], horizon: Int, members: Int, seed: UInt64, threads: Int,
-                progress: (@Sendable (Int) -> Void)? = nil) throws {
-        guard let first = definitions.first else { throw ModelError(file: "compare", message: "give at least one scenario") }
+    /// Runs every scenario with the first one's horizon, members and seed (so member j has
+    /// the same draws in each: common random numbers). The scenarios must share their
+    /// model's groups and start; the outputs compared are those all of them have.
+    public init(scenarios: [Scenario], threads: Int, progress: (@Sendable (Int) -> Void)? = nil) throws {
+        guard let reference = scenarios.first else { throw ModelError(file: "compare", message: "give at least one scenario") }
+        let definitions = scenarios.map(\.definition), first = reference.definition
+        let horizon = reference.horizon, members = reference.members, seed = reference.seed
         for definition in definitions.dropFirst() {
             guard definition.model.start == first.model.start, definition.model.groups == first.model.groups else {
                 throw ModelError(file: definition.file, message: "this scenario's model starts at \(definition.model.start) with groups \(definition.model.groups.joined(separator: ", ")); the first scenario's starts at \(first.model.start) with \(first.model.groups.joined(separator: ", ")): compare scenarios of one model")

@@ -59,10 +59,12 @@ public struct Plan {
     ///     the first succeeding candidate.
     ///   - wholeNumbers: candidates are whole numbers (a headcount), and batches refine until
     ///     the last failing and the first succeeding candidate are 1 apart.
-    public static func run(definition: RunDefinition, parameter: String, target: PlanTarget, confidence: Double,
-                           range: ClosedRange<Double>, from: Month, ramp: Int, members: Int, seed: UInt64,
+    ///   - scenario: what is planned; its members run for each candidate, with its seed.
+    public static func run(scenario: Scenario, parameter: String, target: PlanTarget, confidence: Double,
+                           range: ClosedRange<Double>, from: Month, ramp: Int,
                            candidates: Int = 21, wholeNumbers: Bool = false, threads: Int,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Plan {
+        let definition = scenario.definition, members = scenario.members, seed = scenario.seed
         let model = definition.model
         guard let parameterIndex = model.parameterIndex(parameter) else {
             throw ModelError(file: definition.file, message: "the model has no parameter '\(parameter)' to vary; its parameters are \(model.parameterNames.joined(separator: ", "))")

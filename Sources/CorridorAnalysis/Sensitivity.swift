@@ -23,8 +23,10 @@ public struct Sensitivity {
     /// Share of the output's variance over members that the linear fit explains.
     public var rSquared: Double
 
-    public static func run(definition: RunDefinition, output: String, month: Month, members: Int, seed: UInt64,
+    /// Runs `scenario`'s members (with their draws, to `month`) and regresses `output` on the draws.
+    public static func run(scenario: Scenario, output: String, month: Month,
                            threads: Int, progress: (@Sendable (Int) -> Void)? = nil) throws -> Sensitivity {
+        let definition = scenario.definition, members = scenario.members, seed = scenario.seed
         let model = definition.model
         guard let outputIndex = model.outputNames.firstIndex(of: output) else {
             throw ModelError(file: definition.file, message: "the model has no output '\(output)'; its outputs are \(model.outputNames.joined(separator: ", "))")

@@ -51,8 +51,9 @@ struct CompareCommand: ParsableCommand {
             let horizon = reference.horizon, members = reference.members, threads = ensemble.threads
             let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members")
             let seed = reference.seed
-            let comparison = try Comparison(definitions: definitions, horizon: horizon, members: members,
-                                            seed: seed, threads: threads) { progress.update($0) }
+            let comparison = try Comparison(scenarios: [reference] + definitions.dropFirst().map {
+                try Scenario($0, horizon: horizon, members: members, seed: seed)
+            }, threads: threads) { progress.update($0) }
             progress.finish()
             for name in outputs where !comparison.outputs.contains(name) {
                 throw CLIError("--output: no output '\(name)' in every scenario; the outputs are \(comparison.outputs.joined(separator: ", "))")

@@ -57,9 +57,9 @@ struct NotebookCommand: ParsableCommand {
             var plan: Plan?
             if let vary, let target {
                 let definition = try ScenarioLoader.load(path: options.files[0])
-                plan = try Plan.run(definition: definition, parameter: vary, target: target,
+                let scenario = try Scenario(definition, horizon: definition.horizon ?? 1, members: options.members, seed: options.seed)
+                plan = try Plan.run(scenario: scenario, parameter: vary, target: target,
                                     confidence: confidence, range: range.bounds, from: from, ramp: ramp,
-                                    members: options.members, seed: options.seed ?? definition.seed ?? 0,
                                     wholeNumbers: Plan.isWholeNumberRange(range.bounds, candidates: 21), threads: options.threads)
             }
             let url = URL(fileURLWithPath: out)

@@ -78,10 +78,11 @@ struct PlanCommand: ParsableCommand {
             let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(candidates) candidates × \(members) members")
             var plans: [(seed: UInt64, plan: Plan)] = []
             for offset in 0..<UInt64(seeds) {
-                plans.append((firstSeed + offset, try Plan.run(
-                    definition: definition, parameter: vary, target: goal, confidence: confidence, range: bounds,
-                    from: start, ramp: ramp, members: members, seed: firstSeed + offset,
-                    candidates: candidates, wholeNumbers: whole, threads: threads)))
+                var repeated = scenario
+                repeated.seed = firstSeed + offset
+                plans.append((repeated.seed, try Plan.run(
+                    scenario: repeated, parameter: vary, target: goal, confidence: confidence, range: bounds,
+                    from: start, ramp: ramp, candidates: candidates, wholeNumbers: whole, threads: threads)))
                 progress.update(Int(offset) + 1)
             }
             progress.finish()

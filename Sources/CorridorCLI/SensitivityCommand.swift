@@ -35,8 +35,8 @@ struct SensitivityCommand: ParsableCommand {
             let scenario = try ensemble.scenario(definition, horizon: definition.horizon ?? 1, defaultMembers: 1000)
             let members = scenario.members
             let progress = ProgressBar(total: members, label: "running \(members) members")
-            let result = try Sensitivity.run(definition: definition, output: output, month: at, members: members,
-                                             seed: scenario.seed, threads: ensemble.threads) { progress.update($0) }
+            let result = try Sensitivity.run(scenario: scenario, output: output, month: at,
+                                             threads: ensemble.threads) { progress.update($0) }
             progress.finish()
             var rows = [["parameter", "standardized coefficient", "first-order share"]]
             for coefficient in result.coefficients {
