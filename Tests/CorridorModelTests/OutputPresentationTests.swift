@@ -5,17 +5,12 @@ import Testing
 /// The optional presentation keys of an output (unit, label, observed series) and the
 /// report's default outputs: an extension of the format, the plain form unchanged.
 @Suite struct OutputPresentationTests {
-    let header = """
-        format: corridor-model/1
-        name: t
-        start: 2020-01
-        groups: [A, B]
-        compartments: [x, y]
-        flows:
-          - {name: f, from: x, rate: "0.1", to: y}
-        """
-
-    func model(_ body: String) -> String { header + "\n" + body }
+    func model(_ body: String) -> String {
+        modelYAML(groups: ["A", "B"], compartments: ["x", "y"], body: """
+            flows:
+              - {name: f, from: x, rate: "0.1", to: y}
+            """ + "\n" + body)
+    }
 
     @Test func anOutputMayCarryItsUnitLabelAndObservedSeries() throws {
         let definition = try Workspace().load("model.yaml", model("""
