@@ -231,19 +231,6 @@ public struct Calibrator {
         self.recordKinds = recordKinds
     }
 
-    /// A calibrator for another definition of the same model that evaluates the same
-    /// residuals as `other` (and fits nothing).
-    init(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, threads: Int, residualsFrom other: Calibrator) throws {
-        self.config = config
-        self.definition = definition
-        self.threads = threads
-        engineModel = definition.model.compile(horizon: other.engineModel.horizon)
-        unknowns = []
-        smoothingPairs = []
-        residuals = other.residuals
-        recordKinds = other.recordKinds
-    }
-
     /// Model values of every residual for every member of a run where unknown i has
     /// coordinate `coordinates[m][i]` in member m.
     func modelValues(coordinates: [[Double]]) throws -> [[Double]] {
@@ -284,12 +271,12 @@ public struct Calibrator {
         let u = solution.parameters
         let iterations = solution.iterations, initialCost = solution.initialCost, cost = solution.cost
         let finalValues = try modelValues(coordinates: [u])[0]
-        let fitted = try fittedDefinition(u)
-        try checkOverlayReproduces(finalValues, fitted: fitted)
+        var fitted = definition
+        fitted.model = fittedModel(u)
         return CalibrationResult(
             iterations: iterations, initialCost: initialCost, finalCost: cost,
             statistics: statistics(finalValues), compared: compared(finalValues),
-            overlay: try overlay(u), fitted: fitted, atBounds: valuesAtBounds(u))
+            overlay: try overlay(of: fitted.model), fitted: fitted, atBounds: valuesAtBounds(u))
     }
 
     func valuesAtBounds(_ u: [Double]) -> [FittedValueAtBound] {
@@ -303,20 +290,6 @@ public struct Calibrator {
             return FittedValueAtBound(
                 parameter: unknown.parameter + (unknown.group.map { "[\(groups[$0])]" } ?? ""), months: months, value: value,
                 bound: position < 0.5 ? unknown.minimum : unknown.maximum, isLower: position < 0.5)
-        }
-    }
-
-    /// The overlay must give the model exactly what the fit ran: the fitted definition,
-    /// run as it is, reproduces every fitted value.
-    func checkOverlayReproduces(_ values: [Double], fitted: RunDefinition) throws {
-        var plain = config
-        plain.parameters = []
-        let rerun = try Calibrator(config: plain, definition: fitted, observed: ObservedData(observations: []), threads: threads,
-                                   residualsFrom: self)
-        let check = try rerun.modelValues(coordinates: [[]])[0]
-        for (k, (a, b)) in zip(values, check).enumerated() where abs(a - b) > 1e-9 * Swift.max(1, abs(a)) {
-            throw ModelError(file: config.file, message: "internal error: the written overlay does not reproduce the fit "
-                             + "(\(config.targets[residuals[k].target].label) at \(residuals[k].period): \(a) fitted, \(b) from the overlay)")
         }
     }
 
@@ -354,11 +327,12 @@ public struct Calibrator {
         }
     }
 
-    /// The fitted values as an overlay file (`corridor-overlay/1`), emitted by Yams.
-    func overlay(_ u: [Double]) throws -> String {
-        var entries: [(Node, Node)] = []
-        var written: Set<String> = []
-        for parameter in config.parameters where written.insert(parameter.name).inserted {
+    /// The model with the fitted values applied: each fitted parameter scaled by its
+    /// factors, directly (no text in between).
+    func fittedModel(_ u: [Double]) -> Model {
+        var model = definition.model
+        var done: Set<String> = []
+        for parameter in config.parameters where done.insert(parameter.name).inserted {
             let fittedMonths = config.fittedMonths(of: parameter)
             let months = parameter.monthly && !fittedMonths.isEmpty ? fittedMonths[0]...fittedMonths[fittedMonths.count - 1] : nil
             // A factor over a range of months starts at its first month; after its last
@@ -369,20 +343,21 @@ public struct Calibrator {
                 changes.append(range.lowerBound)
                 if range.upperBound < config.window.upperBound { changes.append(range.upperBound.advanced(by: 1)) }
             }
-            entries.append((Node(parameter.name), definition.model.scaledDefinition(
-                parameter.name, months: months, changes: changes, factor: factor(parameter: parameter.name, coordinates: u))))
+            model = model.scalingParameter(parameter.name, months: months, changes: changes,
+                                           factor: factor(parameter: parameter.name, coordinates: u))
         }
+        return model
+    }
+
+    /// The fitted values of `model` as an overlay file (`corridor-overlay/1`), emitted by Yams.
+    func overlay(of model: Model) throws -> String {
+        var written: Set<String> = []
+        let entries = config.parameters.filter { written.insert($0.name).inserted }.map { (Node($0.name), model.setEntry($0.name)) }
         let set = Node.mapping(Node.Mapping([(Node("set"), Node.mapping(Node.Mapping(entries)))]))
         let header = "format: corridor-overlay/1\n"
             + "# Fitted by `corridor calibrate \(config.file)` to \(Set(config.targets.map(\.observedSeries)).sorted().joined(separator: ", "))\n"
             + "# over \(config.window.lowerBound)…\(config.window.upperBound). Do not edit by hand: run the calibration again.\n"
-        // Lines are not folded (width -1); the values are the flow mappings scaledDefinition builds.
+        // Lines are not folded (width -1); the values are flow mappings (Model.setEntry).
         return header + (try Yams.serialize(node: set, width: -1, sortKeys: false))
-    }
-
-    func fittedDefinition(_ u: [Double]) throws -> RunDefinition {
-        var fitted = definition
-        try ScenarioLoader.applyOverlay(&fitted, text: try overlay(u), file: config.outputPath)
-        return fitted
     }
 }

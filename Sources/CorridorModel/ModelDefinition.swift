@@ -99,48 +99,67 @@ public struct Model {
         parameters[index].value?.isPerGroup = true
     }
 
-    /// The parameter's definition with every number multiplied by `factor(group, month)`,
-    /// as a scenario `set` entry (a YAML node, flow style). With `months`, the result is a
-    /// series over those months (the value in force before them is kept as `value`).
-    /// Otherwise the factor may change only at the months of `changes`, where an entry is
-    /// added so the new factor takes effect there.
-    public func scaledDefinition(_ name: String, months: ClosedRange<Month>?, changes: [Month] = [],
-                                 factor: (Int, Month) -> Double) -> Node {
-        let spec = parameters[parameterIndex(name)!]
-        func numbers(_ values: [Double], at month: Month) -> Node {
+    /// A copy with parameter `name`'s numbers multiplied by `factor(group, month)`: how a
+    /// calibration's fitted values enter a model, directly. With `months`, the parameter
+    /// becomes a series over those months (the value in force before them is kept as
+    /// `value`). Otherwise the factor may change only at the months of `changes`, where an
+    /// entry is added so the new factor takes effect there. Its draws are kept.
+    public func scalingParameter(_ name: String, months: ClosedRange<Month>?, changes: [Month] = [],
+                                 factor: (Int, Month) -> Double) -> Model {
+        let index = parameterIndex(name)!
+        let spec = parameters[index]
+        func numbers(_ values: [Double], at month: Month) -> GroupNumbers {
             let scaled = values.enumerated().map { $0.element * factor($0.offset, month) }
-            if Set(scaled).count == 1 && !spec.isPerGroup { return Node(yamlNumber(scaled[0])) }
-            return flowMapping(zip(groups, scaled).map { (Node($0), Node(yamlNumber($1))) })
+            return GroupNumbers(values: scaled, isPerGroup: Set(scaled).count != 1 || spec.isPerGroup)
         }
+        var scaled = spec
         if let months {
-            var entries: [(Node, Node)] = []
+            var points: [(month: Month, value: GroupNumbers)] = []
             var month = months.lowerBound
             while month <= months.upperBound {
-                entries.append((Node(month.description), numbers(value(of: spec, at: month), at: month)))
+                points.append((month, numbers(value(of: spec, at: month), at: month)))
                 month = month.advanced(by: 1)
             }
-            let before = spec.value.map { [(Node("value"), numbers($0.values, at: months.lowerBound.advanced(by: -1)))] } ?? []
-            return flowMapping(before + [(Node("series"), flowMapping(entries))])
+            scaled.value = spec.value.map { numbers($0.values, at: months.lowerBound.advanced(by: -1)) }
+            scaled.series = SeriesData(points: points, origin: spec.origin)
+            scaled.schedule = nil
+        } else {
+            scaled.value = spec.value.map { numbers($0.values, at: start) }
+            if let series = spec.series {
+                var points = series.points.map { (month: $0.month, value: numbers($0.value.values, at: $0.month)) }
+                for month in changes where month > start && !points.contains(where: { $0.month == month }) {
+                    points.append((month, numbers(value(of: spec, at: month), at: month)))
+                }
+                scaled.series = SeriesData(points: points.sorted { $0.month < $1.month }, origin: series.origin)
+            } else {
+                var entries = (spec.schedule ?? []).map { ScheduleEntry(from: $0.from, value: numbers($0.value.values, at: $0.from), ramp: $0.ramp) }
+                for month in changes where month > start && !entries.contains(where: { $0.from == month }) {
+                    entries.append(ScheduleEntry(from: month, value: numbers(value(of: spec, at: month), at: month), ramp: nil))
+                }
+                scaled.schedule = entries.isEmpty ? nil : entries.sorted { $0.from < $1.from }
+            }
+        }
+        var model = self
+        model.parameters[index] = scaled
+        return model
+    }
+
+    /// Parameter `name`'s numbers as a scenario `set` entry (a YAML node, flow style:
+    /// `value`, then `series` or `schedule`), as an overlay writes it.
+    public func setEntry(_ name: String) -> Node {
+        let spec = parameters[parameterIndex(name)!]
+        func numbers(_ numbers: GroupNumbers) -> Node {
+            numbers.isPerGroup ? flowMapping(zip(groups, numbers.values).map { (Node($0), Node(yamlNumber($1))) }) : Node(yamlNumber(numbers.values[0]))
         }
         var parts: [(Node, Node)] = []
-        if let value = spec.value { parts.append((Node("value"), numbers(value.values, at: start))) }
+        if let value = spec.value { parts.append((Node("value"), numbers(value))) }
         if let series = spec.series {
-            var points = series.points.map { (month: $0.month, node: numbers($0.value.values, at: $0.month)) }
-            for month in changes where month > start && !points.contains(where: { $0.month == month }) {
-                points.append((month, numbers(value(of: spec, at: month), at: month)))
-            }
-            parts.append((Node("series"), flowMapping(points.sorted { $0.month < $1.month }.map { (Node($0.month.description), $0.node) })))
-        } else {
-            var entries = (spec.schedule ?? []).map { entry in
-                (from: entry.from, node: flowMapping([(Node("from"), Node(entry.from.description)), (Node("value"), numbers(entry.value.values, at: entry.from))]
-                                                     + (entry.ramp.map { [(Node("ramp"), Node(String($0)))] } ?? [])))
-            }
-            for month in changes where month > start && !entries.contains(where: { $0.from == month }) {
-                entries.append((month, flowMapping([(Node("from"), Node(month.description)), (Node("value"), numbers(value(of: spec, at: month), at: month))])))
-            }
-            if !entries.isEmpty {
-                parts.append((Node("schedule"), Node.sequence(Node.Sequence(entries.sorted { $0.from < $1.from }.map(\.node), .implicit, .flow))))
-            }
+            parts.append((Node("series"), flowMapping(series.points.map { (Node($0.month.description), numbers($0.value)) })))
+        } else if let schedule = spec.schedule {
+            parts.append((Node("schedule"), Node.sequence(Node.Sequence(schedule.map { entry in
+                flowMapping([(Node("from"), Node(entry.from.description)), (Node("value"), numbers(entry.value))]
+                            + (entry.ramp.map { [(Node("ramp"), Node(String($0)))] } ?? []))
+            }, .implicit, .flow))))
         }
         return flowMapping(parts)
     }

@@ -121,6 +121,28 @@ import Testing
         #expect(result.overlay.hasPrefix("format: corridor-overlay/1"))
     }
 
+    /// The overlay written is a faithful serialization of the fitted model: a scenario that
+    /// lists it runs exactly what the fit found (checked here once, not at every calibration).
+    @Test func theOverlayReproducesTheFittedModelExactly() throws {
+        try writeFitFromWrongStart()
+        let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
+        let start = try ScenarioLoader.load(path: config.scenarioPath)
+        let result = try Calibrator(config: config, definition: start, observed: try ObservedData.load(folder: config.observedPath), threads: 2).fit()
+        var reloaded = start
+        try ScenarioLoader.applyOverlay(&reloaded, text: result.overlay, file: folder.appendingPathComponent("fitted.yaml").path)
+        for definition in [result.fitted, reloaded] {
+            #expect(definition.model.parameterNames == start.model.parameterNames)
+        }
+        let direct = try Ensemble.run(result.fitted.model.compile(horizon: 24), options: RunOptions()).trajectories!
+        let viaText = try Ensemble.run(reloaded.model.compile(horizon: 24), options: RunOptions()).trajectories!
+        for step in 0..<24 {
+            #expect(direct.output(member: 0, step: step, output: 0) == viaText.output(member: 0, step: step, output: 0))
+            for entry in direct.flowEntries.indices {
+                #expect(direct.flow(member: 0, step: step, entry: entry) == viaText.flow(member: 0, step: step, entry: entry))
+            }
+        }
+    }
+
     @Test func aBacktestOfTheTrueModelForecastsTheHeldBackDataExactly() throws {
         try writeFitFromWrongStart()
         let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
