@@ -18,12 +18,33 @@ public struct CSVTable: Sendable {
 
     /// Appends one row; it must have as many fields as the header.
     public mutating func append(_ fields: [String]) {
-        precondition(fields.count == columns, "a CSV row of \(fields.count) fields under a header of \(columns)")
-        for (index, field) in fields.enumerated() {
-            if index > 0 { text += "," }
-            text += Self.field(field)
-        }
+        for field in fields { add(field) }
+        endRow()
+    }
+
+    /// Fields added so far to the row being written (`add`, then `endRow`): long tables
+    /// write their rows field by field, without an array per row.
+    private var fieldsInRow = 0
+
+    /// Adds one field to the row being written.
+    public mutating func add(_ field: String) { add(encoded: Self.field(field)) }
+
+    /// Adds a number (`numberText`: it never needs quotes).
+    public mutating func add(_ number: Double) { add(encoded: numberText(number)) }
+
+    /// Adds a field already passed through `CSVTable.field` (long tables encode each name
+    /// once, not once per row).
+    public mutating func add(encoded field: String) {
+        if fieldsInRow > 0 { text += "," }
+        text += field
+        fieldsInRow += 1
+    }
+
+    /// Ends the row being written; it must have as many fields as the header.
+    public mutating func endRow() {
+        precondition(fieldsInRow == columns, "a CSV row of \(fieldsInRow) fields under a header of \(columns)")
         text += "\n"
+        fieldsInRow = 0
     }
 
     /// One field, quoted when RFC 4180 needs it.

@@ -6,12 +6,17 @@ public enum ResultFiles {
     /// `stocks.csv`: `step,month,group,compartment,value` (with a leading `member` column
     /// when `withMember`), steps 0…horizon.
     public static func stocks(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
-        perMemberTable(["step", "month", "group", "compartment", "value"], model, trajectories, withMember: withMember,
+        let names = EncodedNames(model)
+        return perMemberTable(["step", "month", "group", "compartment", "value"], model, trajectories, withMember: withMember,
                        steps: 0..<(model.horizon + 1)) { member, step, prefix, table in
             for g in 0..<model.groupCount {
                 for c in 0..<model.compartmentCount {
                     let value = trajectories.stock(member: member, step: step, slot: c * model.groupCount + g)
-                    table.append(prefix + [model.groupNames[g], model.compartmentNames[c], numberText(value)])
+                    addPrefix(prefix, to: &table)
+                    table.add(encoded: names.groups[g])
+                    table.add(encoded: names.compartments[c])
+                    table.add(value)
+                    table.endRow()
                 }
             }
         }
@@ -19,29 +24,54 @@ public enum ResultFiles {
 
     /// `flows.csv`: `step,month,flow,group,to,value`, steps 0…horizon-1, one row per destination.
     public static func flows(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
-        perMemberTable(["step", "month", "flow", "group", "to", "value"], model, trajectories, withMember: withMember,
+        let names = EncodedNames(model)
+        return perMemberTable(["step", "month", "flow", "group", "to", "value"], model, trajectories, withMember: withMember,
                        steps: 0..<model.horizon) { member, step, prefix, table in
             for (k, entry) in trajectories.flowEntries.enumerated() {
                 let flow = model.flows[entry.flow]
                 let value = trajectories.flow(member: member, step: step, entry: k)
-                table.append(prefix + [flow.name, model.groupNames[entry.group],
-                                       model.compartmentNames[flow.destinations[entry.destination]], numberText(value)])
+                addPrefix(prefix, to: &table)
+                table.add(encoded: names.flows[entry.flow])
+                table.add(encoded: names.groups[entry.group])
+                table.add(encoded: names.compartments[flow.destinations[entry.destination]])
+                table.add(value)
+                table.endRow()
             }
         }
     }
 
     /// `outputs.csv`: `step,month,output,value`, steps 0…horizon-1.
     public static func outputs(_ model: EngineModel, _ trajectories: Trajectories, withMember: Bool) -> String {
-        perMemberTable(["step", "month", "output", "value"], model, trajectories, withMember: withMember,
+        let names = EncodedNames(model)
+        return perMemberTable(["step", "month", "output", "value"], model, trajectories, withMember: withMember,
                        steps: 0..<model.horizon) { member, step, prefix, table in
-            for (o, name) in model.outputNames.enumerated() {
-                table.append(prefix + [name, numberText(trajectories.output(member: member, step: step, output: o))])
+            for o in model.outputNames.indices {
+                addPrefix(prefix, to: &table)
+                table.add(encoded: names.outputs[o])
+                table.add(trajectories.output(member: member, step: step, output: o))
+                table.endRow()
             }
         }
     }
 
+    private static func addPrefix(_ prefix: [String], to table: inout CSVTable) {
+        for field in prefix { table.add(encoded: field) }
+    }
+
+    /// The model's names as CSV fields, encoded once per table.
+    private struct EncodedNames {
+        let groups, compartments, flows, outputs: [String]
+
+        init(_ model: EngineModel) {
+            groups = model.groupNames.map(CSVTable.field)
+            compartments = model.compartmentNames.map(CSVTable.field)
+            flows = model.flows.map { CSVTable.field($0.name) }
+            outputs = model.outputNames.map(CSVTable.field)
+        }
+    }
+
     /// A per-member table: the header, then for each member and step the rows that `rows`
-    /// appends, each starting with `prefix` (`[member,]step,month`).
+    /// appends, each starting with `prefix` (`[member,]step,month`, made once per member and step).
     private static func perMemberTable(
         _ header: [String], _ model: EngineModel, _ trajectories: Trajectories, withMember: Bool, steps: Range<Int>,
         rows: (_ member: Int, _ step: Int, _ prefix: [String], _ table: inout CSVTable) -> Void
