@@ -56,9 +56,7 @@ struct NotebookCommand: ParsableCommand {
             let prepared = try options.prepare()
             var plan: Plan?
             if let vary, let target {
-                let definition = try ScenarioLoader.load(path: options.files[0])
-                let scenario = try Scenario(definition, horizon: definition.horizon ?? 1, members: options.members, seed: options.seed)
-                plan = try Plan.run(scenario: scenario, parameter: vary, target: target,
+                plan = try Plan.run(scenario: prepared.scenarios[0], parameter: vary, target: target,
                                     confidence: confidence, range: range.bounds, from: from, ramp: ramp,
                                     wholeNumbers: Plan.isWholeNumberRange(range.bounds, candidates: 21), threads: options.threads)
             }
@@ -66,10 +64,9 @@ struct NotebookCommand: ParsableCommand {
             let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"
             let notebook = Notebook.analysis(prepared.runs, outputs: prepared.outputs, months: prepared.months,
                                              comparison: prepared.comparison, plan: plan, dataFolder: dataFolder)
-            let definitions = try options.files.map { try ScenarioLoader.load(path: $0) }
             try OutputFiles.writeFolder(notebook.dataFiles, provenance: Provenance(
-                seed: options.seed ?? definitions[0].seed ?? 0, members: options.members, threads: options.threads,
-                files: definitions.flatMap(\.sourceFiles)),
+                seed: prepared.scenarios[0].seed, members: options.members, threads: options.threads,
+                files: prepared.scenarios.flatMap(\.definition.sourceFiles)),
                                         to: url.deletingLastPathComponent().appendingPathComponent(dataFolder).path)
             try OutputFiles.writeFile(try notebook.json(), to: out)
             print("wrote \(out) and \(dataFolder)/")

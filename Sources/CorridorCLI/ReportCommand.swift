@@ -36,24 +36,25 @@ struct ReportOptions: ParsableArguments {
 
     /// Runs every scenario once, with the first scenario's seed (common random numbers):
     /// streamed summaries for the charts and the members' outputs for the paired differences.
-    func prepare() throws -> (runs: ScenarioRuns, outputs: [String], months: [Month], comparison: Comparison?) {
+    func prepare() throws -> (scenarios: [Scenario], runs: ScenarioRuns, outputs: [String], months: [Month], comparison: Comparison?) {
         let observedData = FileManager.default.fileExists(atPath: observed) ? try ObservedData.load(folder: observed) : nil
         let definitions = try files.map { try ScenarioLoader.load(path: $0) }
         for definition in definitions.dropFirst() where definition.model.start != definitions[0].model.start || definition.model.groups != definitions[0].model.groups {
             throw ModelError(file: definition.file, message: "this scenario's model starts at \(definition.model.start) with groups \(definition.model.groups.joined(separator: ", ")); the first scenario's starts at \(definitions[0].model.start) with \(definitions[0].model.groups.joined(separator: ", ")): report on scenarios of one model")
         }
-        let seed = seed ?? definitions[0].seed ?? 0
+        for definition in definitions where definition.horizon == nil {
+            throw ModelError(file: definition.file, message: "a report needs a scenario with a `horizon` (a model file has none)")
+        }
+        let reference = try Scenario(definitions[0], members: members, seed: seed)
+        let scenarios = try definitions.map { try Scenario($0, members: members, seed: reference.seed) }
         let shared = definitions[0].model.outputNames.filter { name in definitions.allSatisfy { $0.model.outputNames.contains(name) } }
         let progress = ProgressBar(total: members * files.count, label: "running \(files.count) scenario(s) × \(members) members")
         var runs: [ScenarioRuns.Run] = []
         var recorded: [RecordedSeries] = []
-        for (index, definition) in definitions.enumerated() {
-            guard let horizon = definition.horizon else {
-                throw ModelError(file: definition.file, message: "a report needs a scenario with a `horizon` (a model file has none)")
-            }
-            let model = definition.model.compile(horizon: horizon)
+        for (index, scenario) in scenarios.enumerated() {
+            let definition = scenario.definition, model = scenario.compiled()
             let result = try Ensemble.run(model, options: RunOptions(
-                members: members, seed: seed, threads: threads,
+                members: scenario.members, seed: scenario.seed, threads: threads,
                 record: shared.map { .output(model.outputNames.firstIndex(of: $0)!) })) { progress.update(index * members + $0) }
             runs.append(ScenarioRuns.Run(name: definition.name, file: definition.file, assumptions: definition.notes,
                                          model: model, summary: result.summary!, presentation: definition.model.presentation))
@@ -74,7 +75,7 @@ struct ReportOptions: ParsableArguments {
             ? Comparison(names: definitions.map(\.name), outputs: shared, start: first.start,
                          horizon: runs.map(\.model.horizon).min()!, members: members, recorded: recorded)
             : nil
-        return (ScenarioRuns(runs: runs, members: members, observed: observedData), chosen, months, comparison)
+        return (scenarios, ScenarioRuns(runs: runs, members: members, observed: observedData), chosen, months, comparison)
     }
 }
 
