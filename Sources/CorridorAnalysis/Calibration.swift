@@ -258,8 +258,6 @@ public struct Calibrator {
             }
     }
 
-    static func cost(_ residuals: [Double]) -> Double { residuals.reduce(0) { $0 + $1 * $1 } }
-
     /// Runs Levenberg–Marquardt from the model's current values.
     public func fit(progress: ((Int, Double) -> Void)? = nil) throws -> CalibrationResult {
         // Unknowns move in logistic coordinates, so every value stays within its bounds.

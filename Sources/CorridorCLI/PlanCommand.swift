@@ -70,7 +70,9 @@ struct PlanCommand: ParsableCommand {
         try reportingErrors {
             let definition = try ScenarioLoader.load(path: file)
             let goal = target, start = from, threads = ensemble.threads
-            let scenario = try ensemble.scenario(definition, horizon: definition.horizon ?? 1, defaultMembers: 200)
+            // A plan runs to its target month, whatever horizon the scenario sets.
+            let scenario = try ensemble.scenario(definition, horizon: Swift.max(1, target.month.months(since: definition.model.start) + 1),
+                                                 defaultMembers: 200)
             let members = scenario.members
             let bounds = try range?.bounds ?? defaultRange(definition: definition, from: start)
             let whole = !continuous && Plan.isWholeNumberRange(bounds, candidates: candidates)
