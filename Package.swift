@@ -47,7 +47,7 @@ let package = Package(
         // tables (one RFC 4180 CSV writer), atomic output folders.
         .target(
             name: "CorridorIO",
-            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis", "Yams", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Reports: SVG charts, the HTML report and Jupyter notebooks.
         .target(
@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CorridorIOTests",
-            dependencies: ["CorridorIO"]
+            dependencies: ["CorridorIO", "CorridorModel"]
         ),
         .testTarget(
             name: "CorridorCLITests",

@@ -220,11 +220,10 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("calibration-baseline-one-iteration", configuration: .init(maxIterations: smoke ? 1 : 5, thresholds: [:])) { benchmark in
         var config = try CalibrationConfig.load(path: repository.appendingPathComponent("Datasets/calibration/baseline.yaml").path)
         config.maximumIterations = 1
-        let definition = try ScenarioLoader.load(path: config.scenarioPath)
-        let observed = try ObservedData.load(folder: config.observedPath)
+        let inputs = try config.loadInputs()
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            blackHole(try Calibrator(config: config, definition: definition, observed: observed, threads: 2).fit())
+            blackHole(try Calibrator(config: config, scenario: inputs.scenario, observed: inputs.observed, threads: 2).fit())
         }
     }
     Benchmark("lapack-qr-step-4000x1411", configuration: .init(maxIterations: smoke ? 1 : 10, thresholds: [:])) { benchmark in

@@ -56,11 +56,11 @@ public enum Backtest {
     }
 
     /// - Parameters:
-    ///   - definition: the scenario `config` names, loaded; `observed`: its observed data.
-    public static func run(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, cutoff: Month,
+    ///   - scenario: the scenario `config` names, loaded; `observed`: its observed data.
+    public static func run(config: CalibrationConfig, scenario: Scenario, observed: ObservedData, cutoff: Month,
                            conditional: Bool = false, threads: Int,
                            progress: ((Int, Double) -> Void)? = nil) throws -> Outcome {
-        var definition = definition
+        var scenario = scenario
         guard cutoff >= config.window.lowerBound, cutoff < config.window.upperBound else {
             throw ModelError(file: config.file, message: "the cutoff \(cutoff) must fall inside the window \(config.window.lowerBound)…\(config.window.upperBound) and leave months after it to score")
         }
@@ -71,17 +71,17 @@ public enum Backtest {
             }
             training = conditionalTraining(config, cutoff: cutoff)
         } else {
-            definition.model.truncateInputs(after: cutoff)
+            scenario = scenario.cuttingInputs(after: cutoff)
             var cut = config
             cut.window = config.window.lowerBound...cutoff
             training = cut
         }
-        let calibration = try Calibrator(config: training, definition: definition, observed: observed, threads: threads,
+        let calibration = try Calibrator(config: training, scenario: scenario, observed: observed, threads: threads,
                                          skipEmptyTargets: true).fit(progress: progress)
         // The fitted model over the whole window, nothing fitted: every observation's model value.
         var scoring = config
         scoring.parameters = []
-        let evaluator = try Calibrator(config: scoring, definition: calibration.fitted, observed: observed, threads: threads)
+        let evaluator = try Calibrator(config: scoring, scenario: calibration.fitted, observed: observed, threads: threads)
         let values = try evaluator.modelValues(coordinates: [[]])[0]
         let compared = evaluator.compared(values)
         var forecasts: [Forecast] = []

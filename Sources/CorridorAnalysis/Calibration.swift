@@ -3,7 +3,6 @@ import CorridorLinearAlgebra
 import CorridorModel
 import Foundation
 import RealModule
-import Yams
 
 /// How well a fitted model reproduces one observed series over the window.
 public struct FitStatistics: Sendable {
@@ -46,10 +45,8 @@ public struct CalibrationResult {
     public var finalCost: Double
     public var statistics: [FitStatistics]
     public var compared: [ComparedValue]
-    /// The overlay (a `corridor-overlay/1` file) holding the fitted values.
-    public var overlay: String
-    /// The definition with the fitted values applied.
-    public var fitted: RunDefinition
+    /// The scenario with the fitted values applied (CorridorIO writes them as an overlay).
+    public var fitted: Scenario
     /// Every fitted value that ended at a bound, in the order of the calibration file.
     public var atBounds: [FittedValueAtBound]
 }
@@ -99,7 +96,7 @@ public struct Calibrator {
     }
 
     let config: CalibrationConfig
-    var definition: RunDefinition
+    var scenario: Scenario
     let engineModel: EngineModel
     let unknowns: [Unknown]
     let residuals: [Residual]
@@ -109,25 +106,25 @@ public struct Calibrator {
     let recordKinds: [SeriesKind]
     let threads: Int
 
+    /// Fits `config`'s parameters of `scenario` (run deterministically over the calibration's
+    /// window: its own horizon, members and seed do not matter) to `observed`.
     /// With `skipEmptyTargets`, a target without observations in the window, or a factor
     /// whose months lie after it, is left out (a backtest's cut window) instead of being an error.
-    public init(config: CalibrationConfig, definition: RunDefinition, observed: ObservedData, threads: Int,
+    public init(config: CalibrationConfig, scenario: Scenario, observed: ObservedData, threads: Int,
                 skipEmptyTargets: Bool = false) throws {
         self.config = config
         self.threads = threads
-        var definition = definition
-        let start = definition.model.start
+        let start = scenario.model.start
         guard config.window.lowerBound >= start else {
             throw ModelError(file: config.file, message: "the window starts at \(config.window.lowerBound), before the model's start \(start)")
         }
-        for parameter in config.parameters where !parameter.groups.isEmpty {
-            guard definition.model.parameterIndex(parameter.name) != nil else { continue }
-            definition.model.makePerGroup(parameter.name)
-        }
-        self.definition = definition
-        let model = definition.model
-        let horizon = config.window.upperBound.months(since: start) + 2
-        engineModel = model.compile(horizon: horizon)
+        var scenario = scenario.makingPerGroup(config.parameters.filter { !$0.groups.isEmpty }.map(\.name))
+        scenario.horizon = config.horizon(from: start)
+        scenario.members = 1
+        self.scenario = scenario
+        let model = scenario.model
+        let horizon = scenario.horizon
+        engineModel = scenario.compiled()
         let groupCount = model.groups.count
 
         var unknowns: [Unknown] = []
@@ -269,16 +266,14 @@ public struct Calibrator {
         let u = solution.parameters
         let iterations = solution.iterations, initialCost = solution.initialCost, cost = solution.cost
         let finalValues = try modelValues(coordinates: [u])[0]
-        var fitted = definition
-        fitted.model = fittedModel(u)
         return CalibrationResult(
             iterations: iterations, initialCost: initialCost, finalCost: cost,
             statistics: statistics(finalValues), compared: compared(finalValues),
-            overlay: try overlay(of: fitted.model), fitted: fitted, atBounds: valuesAtBounds(u))
+            fitted: scenario.replacingModel(fittedModel(u)), atBounds: valuesAtBounds(u))
     }
 
     func valuesAtBounds(_ u: [Double]) -> [FittedValueAtBound] {
-        let groups = definition.model.groups
+        let groups = scenario.model.groups
         return unknowns.enumerated().compactMap { i, unknown in
             let value = unknown.value(u[i])
             let position = Double.log(value / unknown.minimum) / Double.log(unknown.maximum / unknown.minimum)
@@ -328,7 +323,7 @@ public struct Calibrator {
     /// The model with the fitted values applied: each fitted parameter scaled by its
     /// factors, directly (no text in between).
     func fittedModel(_ u: [Double]) -> Model {
-        var model = definition.model
+        var model = scenario.model
         var done: Set<String> = []
         for parameter in config.parameters where done.insert(parameter.name).inserted {
             let fittedMonths = config.fittedMonths(of: parameter)
@@ -345,17 +340,5 @@ public struct Calibrator {
                                            factor: factor(parameter: parameter.name, coordinates: u))
         }
         return model
-    }
-
-    /// The fitted values of `model` as an overlay file (`corridor-overlay/1`), emitted by Yams.
-    func overlay(of model: Model) throws -> String {
-        var written: Set<String> = []
-        let entries = config.parameters.filter { written.insert($0.name).inserted }.map { (Node($0.name), model.setEntry($0.name)) }
-        let set = Node.mapping(Node.Mapping([(Node("set"), Node.mapping(Node.Mapping(entries)))]))
-        let header = "format: corridor-overlay/1\n"
-            + "# Fitted by `corridor calibrate \(config.file)` to \(Set(config.targets.map(\.observedSeries)).sorted().joined(separator: ", "))\n"
-            + "# over \(config.window.lowerBound)…\(config.window.upperBound). Do not edit by hand: run the calibration again.\n"
-        // Lines are not folded (width -1); the values are flow mappings (Model.setEntry).
-        return header + (try Yams.serialize(node: set, width: -1, sortKeys: false))
     }
 }

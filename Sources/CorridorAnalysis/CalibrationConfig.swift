@@ -70,6 +70,10 @@ public struct CalibrationConfig {
 
     public static let format = "corridor-calibration/1"
 
+    /// Months a fit runs for a model starting at `start`: to the window's end, plus the
+    /// month after it that end-of-period stocks are read from.
+    public func horizon(from start: Month) -> Int { window.upperBound.months(since: start) + 2 }
+
     /// The months a month-by-month parameter is fitted over: its `from`…`to` (default: the
     /// window) up to `lag` months before the window's end; empty when none is left.
     public func fittedMonths(of parameter: FittedParameter) -> [Month] {

@@ -64,11 +64,9 @@ public struct Plan {
                            range: ClosedRange<Double>, from: Month, ramp: Int,
                            candidates: Int = 21, wholeNumbers: Bool = false, threads: Int,
                            progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Plan {
-        let definition = scenario.definition, members = scenario.members, seed = scenario.seed
+        let definition = scenario.definition, members = scenario.members
         let model = definition.model
-        guard let parameterIndex = model.parameterIndex(parameter) else {
-            throw ModelError(file: definition.file, message: "the model has no parameter '\(parameter)' to vary; its parameters are \(model.parameterNames.joined(separator: ", "))")
-        }
+        _ = try scenario.tryingCandidates([], of: parameter, from: from, ramp: ramp)  // an unknown parameter fails here, before any run
         guard let output = model.outputNames.firstIndex(of: target.output) else {
             throw ModelError(file: definition.file, message: "the model has no output '\(target.output)'; its outputs are \(model.outputNames.joined(separator: ", "))")
         }
@@ -81,15 +79,13 @@ public struct Plan {
             throw AnalysisError.emptyRange(low: range.lowerBound, high: range.upperBound)
         }
         let engineModel = model.compile(horizon: targetStep + 1)
-        let groups = model.isPerGroup(parameter) ? Array(0..<model.groups.count) : [0]
         var evaluated: [Double: Double] = [:]
         func evaluate(_ values: [Double], batch: Int) throws {
-            let overrideValues = values.flatMap { Array(repeating: $0, count: members) }
-            let result = try Ensemble.run(engineModel, options: RunOptions(
-                members: overrideValues.count, seed: seed, threads: threads, tileSize: 64, summarize: false,
-                record: [.output(output)],
-                variation: .candidates([MemberOverride(parameter: parameterIndex, groups: groups, from: fromStep, ramp: ramp, values: overrideValues)],
-                                       block: members, draws: members > 1))) { done in progress?(batch, done) }
+            var options = try scenario.tryingCandidates(values, of: parameter, from: from, ramp: ramp).runOptions(threads: threads)
+            options.tileSize = 64
+            options.summarize = false
+            options.record = [.output(output)]
+            let result = try Ensemble.run(engineModel, options: options) { done in progress?(batch, done) }
             let recorded = result.recorded!
             for (k, value) in values.enumerated() {
                 let met = (0..<members).filter { target.isMet(by: recorded.value(member: k * members + $0, step: targetStep, series: 0)) }.count

@@ -39,8 +39,10 @@ public struct Sensitivity {
         guard !draws.isEmpty else {
             throw ModelError(file: definition.file, message: "no parameter has an `uncertainty` block: there is nothing to rank")
         }
-        let result = try Ensemble.run(engineModel, options: RunOptions(
-            members: members, seed: seed, threads: threads, summarize: false, record: [.output(outputIndex)]), progress: progress)
+        var options = scenario.runOptions(threads: threads)
+        options.summarize = false
+        options.record = [.output(outputIndex)]
+        let result = try Ensemble.run(engineModel, options: options, progress: progress)
         let y = (0..<members).map { result.recorded!.value(member: $0, step: step, series: 0) }
         func standardize(_ values: [Double]) -> (values: [Double], sd: Double) {
             let mean = values.reduce(0, +) / Double(values.count)

@@ -41,12 +41,10 @@ struct BacktestCommand: ParsableCommand {
         try reportingErrors {
             let calibration = try CalibrationConfig.load(path: config)
             let cutoffMonth = cutoff, threads = threadOption.threads
-            let verbose = isatty(STDERR_FILENO) == 1
-            let outcome = try Backtest.run(config: calibration, definition: try ScenarioLoader.load(path: calibration.scenarioPath),
-                                           observed: try ObservedData.load(folder: calibration.observedPath),
-                                           cutoff: cutoffMonth, conditional: conditional, threads: threads) { iteration, cost in
-                if verbose { printError("fitting up to \(cutoffMonth): iteration \(iteration), cost \(String(format: "%.6g", cost))") }
-            }
+            let inputs = try calibration.loadInputs()
+            let outcome = try Backtest.run(config: calibration, scenario: inputs.scenario, observed: inputs.observed,
+                                           cutoff: cutoffMonth, conditional: conditional, threads: threads,
+                                           progress: Fitting.progress("fitting up to \(cutoffMonth): "))
             var rows = [["target", "horizon", "n", "MAPE model", "MAPE naive", "MAPE last", "MASE model", "MASE naive", "MASE last"]]
             for row in outcome.accuracy {
                 rows.append([row.target, row.horizon, String(row.count), percent(row.modelMAPE), percent(row.naiveMAPE),
@@ -57,7 +55,7 @@ struct BacktestCommand: ParsableCommand {
                   + "scored on the \(outcome.forecasts.count) observations after it (horizon in months)")
             print(textTable(rows, rightAligned: Set(2...8)))
             if let out {
-                let inputs = [URL(fileURLWithPath: config).standardizedFileURL.path] + outcome.calibration.fitted.sourceFiles
+                let inputs = [URL(fileURLWithPath: config).standardizedFileURL.path] + outcome.calibration.fitted.definition.sourceFiles
                 try OutputFiles.writeFolder([("accuracy.csv", AnalysisTables.accuracy(outcome.accuracy)), ("forecasts.csv", AnalysisTables.forecasts(outcome.forecasts))],
                                             provenance: Provenance(seed: nil, members: nil, threads: threads, files: inputs), to: out)
                 print("wrote accuracy.csv and forecasts.csv in \(out)")

@@ -31,7 +31,7 @@ struct CalibrateCommand: ParsableCommand {
             let calibration = try CalibrationConfig.load(path: config)
             let overlayPath = out ?? Fitting.newOverlayPath(calibration.outputPath)
             let result = try Fitting.calibrate(calibration, threads: threadOption.threads)
-            try OutputFiles.writeFile(result.overlay, to: overlayPath)
+            try OutputFiles.writeFile(try calibration.overlay(of: result), to: overlayPath)
             let comparison = Fitting.comparisonPath(overlayPath)
             try OutputFiles.writeFile(AnalysisTables.calibrationComparison(result, config: calibration), to: comparison)
             print(Fitting.report(result, config: calibration))
@@ -43,14 +43,17 @@ struct CalibrateCommand: ParsableCommand {
 /// Shared by `calibrate` and `backtest`.
 enum Fitting {
     static func calibrate(_ calibration: CalibrationConfig, threads: Int) throws -> CalibrationResult {
-        let definition = try ScenarioLoader.load(path: calibration.scenarioPath)
-        let observed = try ObservedData.load(folder: calibration.observedPath)
-        let calibrator = try Calibrator(config: calibration, definition: definition, observed: observed, threads: threads)
-        let progress = isatty(STDERR_FILENO) == 1
-        let result = try calibrator.fit { iteration, cost in
-            if progress { printError("iteration \(iteration): cost \(String(format: "%.6g", cost))") }
+        let inputs = try calibration.loadInputs()
+        return try Calibrator(config: calibration, scenario: inputs.scenario, observed: inputs.observed, threads: threads)
+            .fit(progress: progress(""))
+    }
+
+    /// Prints each iteration's cost, after `label`, on standard error when that is a terminal.
+    static func progress(_ label: String) -> (Int, Double) -> Void {
+        let shown = isatty(STDERR_FILENO) == 1
+        return { iteration, cost in
+            if shown { printError("\(label)iteration \(iteration): cost \(String(format: "%.6g", cost))") }
         }
-        return result
     }
 
     /// `fitted.yaml` → `fitted.new.yaml`: the default output, which never replaces the overlay in use.
@@ -84,18 +87,4 @@ enum Fitting {
         }
         return text
     }
-}
-
-/// A plain text table with a rule under the header.
-func textTable(_ rows: [[String]], rightAligned: Set<Int>) -> String {
-    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-    var lines: [String] = []
-    for (index, row) in rows.enumerated() {
-        lines.append(row.enumerated().map { column, text in
-            let padding = String(repeating: " ", count: widths[column] - text.count)
-            return rightAligned.contains(column) ? padding + text : text + padding
-        }.joined(separator: "  "))
-        if index == 0 { lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
-    }
-    return lines.joined(separator: "\n")
 }

@@ -1,5 +1,6 @@
 import CorridorEngine
 import CorridorIO
+import CorridorModel
 
 /// The readable table `corridor run` prints without `--out`: the named outputs (or,
 /// when the model has none, the total stock of each compartment) every twelfth month
@@ -39,20 +40,24 @@ enum OutputTable {
         for step in steps {
             rows.append([model.start.advanced(by: step).description] + columns.indices.map { value(step: step, column: $0) })
         }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        var lines: [String] = []
         let kind = result.members > 1
             ? "\(result.members) members: median [p05–p95]"
             : "deterministic run"
-        lines.append("\(title) — \(kind); every 12th month and the last (use --out DIR for every month and series)")
-        for (index, row) in rows.enumerated() {
-            let cells = row.enumerated().map { column, text in
-                column == 0 ? text.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - text.count) + text
-            }
-            lines.append(cells.joined(separator: "  "))
-            if index == 0 { lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
-        }
-        return lines.joined(separator: "\n")
+        return "\(title) — \(kind); every 12th month and the last (use --out DIR for every month and series)\n"
+            + textTable(rows, rightAligned: Set(1..<rows[0].count))
     }
+}
+
+/// A plain text table with a rule under the header.
+func textTable(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    var lines: [String] = []
+    for (index, row) in rows.enumerated() {
+        lines.append(row.enumerated().map { column, text in
+            let padding = String(repeating: " ", count: widths[column] - text.count)
+            return rightAligned.contains(column) ? padding + text : text + padding
+        }.joined(separator: "  "))
+        if index == 0 { lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")) }
+    }
+    return lines.joined(separator: "\n")
 }

@@ -53,11 +53,12 @@ struct ReportOptions: ParsableArguments {
         var recorded: [RecordedSeries] = []
         for (index, scenario) in scenarios.enumerated() {
             let definition = scenario.definition, model = scenario.compiled()
-            let result = try Ensemble.run(model, options: RunOptions(
-                members: scenario.members, seed: scenario.seed, threads: threads,
-                record: shared.map { .output(model.outputNames.firstIndex(of: $0)!) })) { progress.update(index * members + $0) }
+            var options = scenario.runOptions(threads: threads)
+            options.record = shared.map { .output(model.outputNames.firstIndex(of: $0)!) }
+            let result = try Ensemble.run(model, options: options) { progress.update(index * members + $0) }
             runs.append(ScenarioRuns.Run(name: definition.name, file: definition.file, assumptions: definition.notes,
-                                         model: model, summary: result.summary!, presentation: definition.model.presentation))
+                                         model: model, summary: result.summary!, presentation: definition.model.presentation,
+                                         description: definition.model.reportDescription))
             recorded.append(result.recorded!)
         }
         progress.finish()

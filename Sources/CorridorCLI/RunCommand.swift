@@ -66,8 +66,10 @@ struct RunCommand: ParsableCommand {
             let model = scenario.compiled()
             let shown = try shownOutputs(model.outputNames)
             let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")")
-            let options = RunOptions(members: members, seed: seed, threads: threads, tileSize: tileSize,
-                                     keepTrajectories: perMember, summarize: true, summaryScope: summaries)
+            var options = scenario.runOptions(threads: threads)
+            options.tileSize = tileSize
+            options.keepTrajectories = perMember
+            options.summaryScope = summaries
             let result = try Ensemble.run(model, options: options) { progress.update($0) }
             progress.finish()
             if let out {

@@ -1,6 +1,8 @@
 import RealModule
 
 /// The buffers of one worker, allocated once and reused for every tile it runs.
+/// (About 400 lines, kept whole: the step loop and its kernels share these buffers, and
+/// splitting them apart would hide the order of one month's work.)
 final class TileRunner {
     let plan: ExecutionPlan
     let lanes: Int

@@ -1,3 +1,5 @@
+import CorridorModel
+
 /// A CSV file's text as RFC 4180 defines it: fields separated by commas, a field in double
 /// quotes (its own quotes doubled) when it holds a comma, a quote, a CR or an LF; every
 /// row, the last too, ends in LF. The one CSV writer of Corridor: pandas, R and

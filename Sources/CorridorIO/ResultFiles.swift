@@ -1,4 +1,5 @@
 import CorridorEngine
+import CorridorModel
 
 /// The result files of the model format (MODEL-FORMAT.md, "Outputs of a deterministic run")
 /// and the ensemble summary, as CSV text.

@@ -6,8 +6,6 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
     case dimensionMismatch(operation: String, detail: String)
     /// LAPACK reported an illegal argument (`info < 0`): a bug in the caller.
     case illegalArgument(routine: String, position: Int)
-    /// The matrix is exactly singular (`dgesv`, `info > 0`): pivot `pivot` is zero.
-    case singularMatrix(pivot: Int)
     /// The least-squares matrix does not have full rank (`dgels`, `info > 0`).
     case rankDeficient(routine: String, diagonalIndex: Int)
 
@@ -17,8 +15,6 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
             return "\(operation): dimensions do not fit (\(detail))"
         case let .illegalArgument(routine, position):
             return "\(routine): argument \(position) had an illegal value"
-        case let .singularMatrix(pivot):
-            return "dgesv: the matrix is singular (pivot \(pivot) is exactly zero); the system has no unique solution"
         case let .rankDeficient(routine, index):
             return "\(routine): the matrix does not have full rank (diagonal element \(index) of the triangular factor is zero); "
                 + "remove linearly dependent columns"
@@ -61,28 +57,6 @@ public enum LinearAlgebra {
             }
         }
         return product
-    }
-
-    /// Solves `a * x = b` for square `a` with `dgesv` (LU with partial pivoting).
-    public static func solve(_ a: Matrix, _ b: Matrix) throws -> Matrix {
-        guard a.rows == a.columns, b.rows == a.rows else {
-            throw LinearAlgebraError.dimensionMismatch(
-                operation: "dgesv", detail: "A is \(a.rows)×\(a.columns), B is \(b.rows)×\(b.columns); A must be square with as many rows as B")
-        }
-        var factors = a
-        var solution = b
-        var pivots = [corridor_lapack_int](repeating: 0, count: max(1, a.rows))
-        let info = factors.withUnsafeMutableElements { aPointer in
-            solution.withUnsafeMutableElements { bPointer in
-                LAPACKE_dgesv(
-                    LAPACK_COL_MAJOR, corridor_lapack_int(a.rows), corridor_lapack_int(b.columns),
-                    aPointer, corridor_lapack_int(max(1, a.rows)), &pivots,
-                    bPointer, corridor_lapack_int(max(1, b.rows)))
-            }
-        }
-        if info < 0 { throw LinearAlgebraError.illegalArgument(routine: "dgesv", position: Int(-info)) }
-        if info > 0 { throw LinearAlgebraError.singularMatrix(pivot: Int(info)) }
-        return solution
     }
 
     /// The least-squares solution of `a * x ≈ b` for a tall `a` of full column rank, with `dgels` (QR).

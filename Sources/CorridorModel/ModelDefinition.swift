@@ -81,6 +81,8 @@ public struct Model {
     public internal(set) var presentation: [String: OutputPresentation] = [:]
     /// The outputs a report charts when none are asked for (`report: {outputs: […]}`).
     public internal(set) var reportOutputs: [String] = []
+    /// What the model is, opening its reports and notebooks (`report: {description: …}`).
+    public internal(set) var reportDescription: String?
 
     public var parameterNames: [String] { parameters.map(\.name) }
     public var flowNames: [String] { flows.map(\.name) }

@@ -2,6 +2,8 @@ import CorridorEngine
 import Foundation
 
 /// Reads model files (MODEL-FORMAT.md, `corridor-model/1`) into validated `Model`s.
+/// (About 400 lines, kept whole: one section per part of the format, in the format's
+/// order; outputs and report settings are in OutputParsing.swift.)
 struct ModelParser {
     static let modelFormat = "corridor-model/1"
     static let topLevelKeys = ["format", "name", "start", "groups", "compartments", "parameters", "initial", "flows", "outputs", "report"]
@@ -131,7 +133,7 @@ struct ModelParser {
     func groupNumbers(_ tree: YAMLTree, what: String, nonNegative: Bool = false) throws -> GroupNumbers {
         if case .scalar = tree.node {
             let number = try tree.number(what: "\(what) (a number or a per-group map)")
-            if nonNegative && number < 0 { throw tree.error("\(what) must not be negative, found \(formatForMessage(number))") }
+            if nonNegative && number < 0 { throw tree.error("\(what) must not be negative, found \(numberText(number))") }
             return GroupNumbers(values: Array(repeating: number, count: groups.count), isPerGroup: false)
         }
         let entries = try tree.mapping(what: "\(what) (a number or a per-group map such as {default: 0, SLV: 1})")
@@ -140,7 +142,7 @@ struct ModelParser {
         for (key, value) in entries {
             let number = try value.number(what: "a number for \(key)")
             if nonNegative && number < 0 {
-                throw value.error("\(what) for \(key) must not be negative, found \(formatForMessage(number))")
+                throw value.error("\(what) for \(key) must not be negative, found \(numberText(number))")
             }
             if key == "default" {
                 fallback = number
@@ -215,21 +217,21 @@ struct ModelParser {
         case "lognormal":
             allowedKeys = ["cv"]
             let cv = try number("cv", "the coefficient of variation, ≥ 0")
-            if cv < 0 { throw table["cv"]!.error("cv must be ≥ 0, found \(formatForMessage(cv))") }
+            if cv < 0 { throw table["cv"]!.error("cv must be ≥ 0, found \(numberText(cv))") }
             distribution = .lognormal(cv: cv)
         case "normal":
             allowedKeys = ["sd", "min", "max"]
             let sd = try number("sd", "the standard deviation, ≥ 0")
-            if sd < 0 { throw table["sd"]!.error("sd must be ≥ 0, found \(formatForMessage(sd))") }
+            if sd < 0 { throw table["sd"]!.error("sd must be ≥ 0, found \(numberText(sd))") }
             let low = try table["min"].map { try $0.number(what: "the lower clamp") } ?? -.infinity
             let high = try table["max"].map { try $0.number(what: "the upper clamp") } ?? .infinity
-            if low > high { throw tree.error("min (\(formatForMessage(low))) is above max (\(formatForMessage(high)))") }
+            if low > high { throw tree.error("min (\(numberText(low))) is above max (\(numberText(high)))") }
             distribution = .normal(sd: sd, min: low, max: high)
         case "uniform":
             allowedKeys = ["low", "high"]
             let low = try number("low", "the smallest factor")
             let high = try number("high", "the largest factor")
-            if low > high { throw tree.error("low (\(formatForMessage(low))) is above high (\(formatForMessage(high)))") }
+            if low > high { throw tree.error("low (\(numberText(low))) is above high (\(numberText(high)))") }
             distribution = .uniform(low: low, high: high)
         default:
             throw distTree.error("unknown distribution '\(dist)'.\(didYouMean(dist, ["lognormal", "normal", "uniform"])) Valid: lognormal, normal, uniform")
@@ -398,9 +400,4 @@ struct ModelParser {
             }
         }
     }
-}
-
-/// A number as an error message shows it.
-func formatForMessage(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
 }

@@ -23,7 +23,8 @@ extension ModelParser {
             }
         }
         if let reportTree, !reportTree.isNull {
-            let fields = Dictionary(uniqueKeysWithValues: try reportTree.mapping(allowed: ["outputs"], what: "report settings"))
+            let fields = Dictionary(uniqueKeysWithValues: try reportTree.mapping(allowed: ["outputs", "description"], what: "report settings"))
+            model.reportDescription = try fields["description"]?.scalarText(what: "a description (text)")
             if let list = fields["outputs"] {
                 for item in try list.sequence(what: "output names") {
                     let name = try item.scalarText(what: "an output name")

@@ -11,6 +11,8 @@ public struct Scenario {
     public var members: Int
     /// Seed of the random draws.
     public var seed: UInt64
+    /// How the members differ: by their draws, unless a modifier says otherwise.
+    public private(set) var variation: MemberVariation = .draws
 
     /// Resolves what is not given: the horizon from the scenario (a model file has none: an
     /// error naming the fix), the members from the scenario when it runs more than one, else
@@ -32,6 +34,11 @@ public struct Scenario {
     /// The model compiled for this horizon.
     public func compiled() -> EngineModel { definition.model.compile(horizon: horizon) }
 
+    /// How to run this scenario's members on `threads` threads; callers add what to keep.
+    public func runOptions(threads: Int) -> RunOptions {
+        RunOptions(members: members, seed: seed, threads: threads, variation: variation)
+    }
+
     /// A copy with a lever set as `--set` does: `NAME=NUMBER` holds it at that value in
     /// every month; `NAME={…}` takes a scenario `set` entry in YAML.
     public func setting(_ assignment: String) throws -> Scenario {
@@ -45,6 +52,44 @@ public struct Scenario {
     public func cuttingInputs(after month: Month) -> Scenario {
         var copy = self
         copy.definition.model.truncateInputs(after: month)
+        return copy
+    }
+
+    /// A copy whose named parameters hold a value per group (a per-group fit needs it);
+    /// names the model does not have are left for the caller to report.
+    public func makingPerGroup(_ names: [String]) -> Scenario {
+        var copy = self
+        for name in names where copy.definition.model.parameterIndex(name) != nil {
+            copy.definition.model.makePerGroup(name)
+        }
+        return copy
+    }
+
+    /// A copy that runs `model` instead (a calibration's fitted model), with the same files,
+    /// notes, horizon, members and seed.
+    public func replacingModel(_ model: Model) -> Scenario {
+        var copy = self
+        copy.definition.model = model
+        return copy
+    }
+
+    /// A copy that runs every value of `values` for `parameter` with this scenario's members:
+    /// the lever moves to the value from `from`, linearly over `ramp` months, and member j of
+    /// candidate k has member j's draws (common random numbers), so member k × members + j
+    /// of the copy is candidate k, member j.
+    public func tryingCandidates(_ values: [Double], of parameter: String, from: Month, ramp: Int) throws -> Scenario {
+        let model = definition.model
+        guard let index = model.parameterIndex(parameter) else {
+            throw ModelError(file: definition.file, message: "the model has no parameter '\(parameter)' to vary; its parameters are \(model.parameterNames.joined(separator: ", "))")
+        }
+        let groups = model.isPerGroup(parameter) ? Array(0..<model.groups.count) : [0]
+        let perCandidate = members
+        var copy = self
+        copy.members = values.count * perCandidate
+        copy.variation = .candidates(
+            [MemberOverride(parameter: index, groups: groups, from: from.months(since: model.start), ramp: ramp,
+                            values: values.flatMap { Array(repeating: $0, count: perCandidate) })],
+            block: perCandidate, draws: perCandidate > 1)
         return copy
     }
 }

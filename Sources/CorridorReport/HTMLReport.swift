@@ -1,5 +1,6 @@
 import CorridorAnalysis
 import CorridorEngine
+import CorridorModel
 import Foundation
 
 /// One self-contained HTML file: charts inline as SVG, tables, and each scenario's
@@ -20,6 +21,7 @@ public enum HTMLReport {
             figure { margin: 1.2em 0; }
             </style></head><body>
             <h1>Corridor report</h1>
+            \(runs.runs[0].description.map { "<p>\(escape($0))</p>" } ?? "")
             <p>\(runs.runs.count) scenario\(runs.runs.count == 1 ? "" : "s"), \(runs.members) members each, run with the same draws. Bands are p05–p95 (light) and p25–p75 (dark) over members; dots are observed data where they exist.</p>
 
             """
@@ -76,5 +78,5 @@ public enum HTMLReport {
         return chart.render()
     }
 
-    static func format(_ value: Double) -> String { SVGChart.label(value.isFinite ? (abs(value) >= 100 ? value.rounded() : (value * 10).rounded() / 10) : value) }
+    static func format(_ value: Double) -> String { readableNumber(value, decimals: abs(value) >= 100 ? 0 : 1) }
 }

@@ -1,6 +1,7 @@
 import CorridorAnalysis
 import CorridorEngine
 import CorridorIO
+import CorridorModel
 import Foundation
 
 /// A Jupyter notebook (nbformat 4.5) telling an analysis: narrative in markdown, charts
@@ -105,8 +106,7 @@ extension Notebook {
         notebook.markdown("""
             # Corridor: \(names.joined(separator: " vs "))
 
-            Projections of the Northern Triangle–Mexico–United States corridor with Corridor's regional model, \
-            \(runs.members) ensemble members per scenario, \(first.start) to \(first.start.advanced(by: first.horizon - 1)). \
+            \(runs.runs[0].description.map { $0 + " " } ?? "")\(runs.members) ensemble members per scenario, \(first.start) to \(first.start.advanced(by: first.horizon - 1)). \
             Bands are the p05–p95 and p25–p75 ranges over members; the line is the median; dots are observed data where they exist.
 
             The CSV files in `\(dataFolder)/` hold every number shown here; the code cells reload them with pandas and redraw the charts with matplotlib.

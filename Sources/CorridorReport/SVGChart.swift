@@ -1,4 +1,5 @@
 import CorridorEngine
+import CorridorModel
 import Foundation
 
 /// Line and band charts drawn as self-contained SVG: readable date axes, thousands
@@ -161,17 +162,8 @@ public struct SVGChart {
         return stride(from: first, through: last + step / 2, by: step).map { $0 }
     }
 
-    /// 1,250,000 → "1,250,000"; 2.5 → "2.5".
-    static func label(_ value: Double) -> String {
-        if abs(value) >= 1000 || value == value.rounded() {
-            let formatter = NumberFormatter()
-            formatter.numberStyle = .decimal
-            formatter.maximumFractionDigits = 0
-            formatter.locale = Locale(identifier: "en_US")
-            return formatter.string(from: NSNumber(value: value)) ?? String(value)
-        }
-        return String(format: "%g", value)
-    }
+    /// An axis or title number: 1,250,000 → "1,250,000"; 2.5 → "2.5"; 0.125 → "0.125".
+    static func label(_ value: Double) -> String { readableNumber(value, decimals: 6) }
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }
 }

@@ -8,8 +8,9 @@ import Foundation
 public struct ScenarioRuns {
     public struct Run {
         public init(name: String, file: String, assumptions: [String], model: EngineModel, summary: EnsembleSummary,
-                    presentation: [String: OutputPresentation] = [:]) {
+                    presentation: [String: OutputPresentation] = [:], description: String? = nil) {
             self.name = name
+            self.description = description
             self.file = file
             self.assumptions = assumptions
             self.model = model
@@ -25,6 +26,8 @@ public struct ScenarioRuns {
         public var summary: EnsembleSummary
         /// How the model file says to show its outputs (unit, label, observed series).
         public var presentation: [String: OutputPresentation]
+        /// What the model is, in a sentence or two (`report: {description: …}` of its file).
+        public var description: String?
     }
 
     public var runs: [Run]

@@ -100,10 +100,8 @@ import Testing
     @Test func recoversConstantPerGroupAndMonthByMonthParameters() throws {
         try writeFitFromWrongStart()
         let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
-        let definition = try ScenarioLoader.load(path: config.scenarioPath)
-        let observed = try ObservedData.load(folder: config.observedPath)
-        let calibrator = try Calibrator(config: config, definition: definition, observed: observed, threads: 2)
-        let result = try calibrator.fit()
+        let inputs = try config.loadInputs()
+        let result = try Calibrator(config: config, scenario: inputs.scenario, observed: inputs.observed, threads: 2).fit()
         #expect(result.finalCost < 1e-12 * Swift.max(1, result.initialCost), "cost \(result.initialCost) → \(result.finalCost)")
         let fitted = result.fitted.model.compile(horizon: 24)
         let docket = fitted.parameters[fitted.parameters.firstIndex { $0.name == "docketRate" }!].values[0]
@@ -118,7 +116,7 @@ import Testing
             #expect(abs(arrivals[2 * step + 1] / expected.1 - 1) < 1e-4, "B at step \(step): \(arrivals[2 * step + 1])")
         }
         #expect(result.statistics.allSatisfy { $0.mape < 1e-3 && $0.rSquared > 0.999999 }, "\(result.statistics)")
-        #expect(result.overlay.hasPrefix("format: corridor-overlay/1"))
+        #expect(try config.overlay(of: result).hasPrefix("format: corridor-overlay/1"))
     }
 
     /// The overlay written is a faithful serialization of the fitted model: a scenario that
@@ -126,11 +124,12 @@ import Testing
     @Test func theOverlayReproducesTheFittedModelExactly() throws {
         try writeFitFromWrongStart()
         let config = try CalibrationConfig.load(path: folder.appendingPathComponent("fit.yaml").path)
-        let start = try ScenarioLoader.load(path: config.scenarioPath)
-        let result = try Calibrator(config: config, definition: start, observed: try ObservedData.load(folder: config.observedPath), threads: 2).fit()
+        let inputs = try config.loadInputs()
+        let result = try Calibrator(config: config, scenario: inputs.scenario, observed: inputs.observed, threads: 2).fit()
+        let start = inputs.scenario.definition
         var reloaded = start
-        try ScenarioLoader.applyOverlay(&reloaded, text: result.overlay, file: folder.appendingPathComponent("fitted.yaml").path)
-        for definition in [result.fitted, reloaded] {
+        try ScenarioLoader.applyOverlay(&reloaded, text: try config.overlay(of: result), file: folder.appendingPathComponent("fitted.yaml").path)
+        for definition in [result.fitted.definition, reloaded] {
             #expect(definition.model.parameterNames == start.model.parameterNames)
         }
         let direct = try Ensemble.run(result.fitted.model.compile(horizon: 24), options: RunOptions()).trajectories!
@@ -149,8 +148,9 @@ import Testing
         // The true arrivals are constant from 2020-06, so a model fitted to 2020-09 and
         // holding its last fitted arrivals forecasts 2021 exactly; the naive forecast
         // (same month last year, before the change for early 2021 months) does not.
-        let outcome = try Backtest.run(config: config, definition: try ScenarioLoader.load(path: config.scenarioPath),
-                                       observed: try ObservedData.load(folder: config.observedPath), cutoff: Month(parsing: "2020-09")!, threads: 2)
+        let inputs = try config.loadInputs()
+        let outcome = try Backtest.run(config: config, scenario: inputs.scenario, observed: inputs.observed,
+                                       cutoff: Month(parsing: "2020-09")!, threads: 2)
         let arrivals = outcome.forecasts.filter { $0.target.hasPrefix("flow:come:AAA") }
         #expect(arrivals.count == 12)
         #expect(arrivals.allSatisfy { abs($0.model / $0.observed - 1) < 1e-6 })

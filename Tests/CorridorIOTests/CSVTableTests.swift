@@ -1,3 +1,4 @@
+import CorridorModel
 import Testing
 @testable import CorridorIO
 
@@ -25,5 +26,16 @@ import Testing
         }
         #expect(numberText(.nan) == "nan" && numberText(.infinity) == "inf" && numberText(-.infinity) == "-inf")
         #expect(numberText(42) == "42" && numberText(-0.0) == "0")
+    }
+
+    @Test func readableNumbersGroupThousandsRoundHalfAwayAndDropTrailingZeros() {
+        #expect(readableNumber(1_234_567.8) == "1,234,568")
+        #expect(readableNumber(1234.5) == "1,235")
+        #expect(readableNumber(999.96) == "1,000")
+        #expect(readableNumber(2.25) == "2.3" && readableNumber(-2.25) == "-2.3")
+        #expect(readableNumber(12.0) == "12" && readableNumber(-0.04) == "0")
+        #expect(readableNumber(0.25, decimals: 2) == "0.25" && readableNumber(0.125, decimals: 6) == "0.125")
+        #expect(readableNumber(0.05, decimals: 2) == "0.05" && readableNumber(100.5, decimals: 0) == "101")
+        #expect(readableNumber(.nan) == "nan" && readableNumber(-.infinity) == "-inf")
     }
 }

@@ -24,20 +24,6 @@ import Numerics
         #expect(throws: LinearAlgebraError.self) { try LinearAlgebra.multiply(a, a) }
     }
 
-    @Test func dgesvSolvesASystemWorkedByHand() throws {
-        // 2x + y = 5, x + 3y = 10  →  x = 1, y = 3
-        let x = try LinearAlgebra.solve(Matrix(rowMajor: [[2, 1], [1, 3]]), Matrix(rowMajor: [[5], [10]]))
-        #expect(x[0, 0].isApproximatelyEqual(to: 1, relativeTolerance: 1e-14))
-        #expect(x[1, 0].isApproximatelyEqual(to: 3, relativeTolerance: 1e-14))
-    }
-
-    @Test func dgesvReportsASingularMatrixAsAnError() {
-        let singular = Matrix(rowMajor: [[1, 2], [2, 4]])
-        #expect(throws: LinearAlgebraError.singularMatrix(pivot: 2)) {
-            try LinearAlgebra.solve(singular, Matrix(rowMajor: [[1], [2]]))
-        }
-    }
-
     @Test func dgelsFitsALineThroughNoisyPointsLikeTheNormalEquations() throws {
         // y = 1 + 2x exactly at x = 0…3, plus a known residual pattern orthogonal to [1, x].
         let xs: [Double] = [0, 1, 2, 3]

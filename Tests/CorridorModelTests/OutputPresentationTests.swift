@@ -23,6 +23,7 @@ import Testing
                 observed: {series: pending_end_fy, at: end}
             report:
               outputs: [waiting]
+              description: A queue of two groups.
             """))
         let model = definition.model
         #expect(model.outputNames == ["moved", "waiting"])
@@ -31,6 +32,7 @@ import Testing
             unit: "people waiting, start of month", label: "Waiting",
             observed: ObservedMatch(series: "pending_end_fy", group: "ALL", endOfPeriod: true)))
         #expect(model.reportOutputs == ["waiting"])
+        #expect(model.reportDescription == "A queue of two groups.")
         // The expression is compiled as in the plain form.
         let compiled = model.compile(horizon: 2)
         #expect(compiled.outputNames == ["moved", "waiting"])
@@ -55,5 +57,9 @@ import Testing
             report:
               outputs: [wating]
             """)).contains("unknown output 'wating'; the outputs are waiting"))
+        #expect(Workspace().error(model("""
+            report:
+              title: Queues
+            """)).contains("unknown key 'title'"))
     }
 }

@@ -48,4 +48,24 @@ import Testing
         // The original is unchanged.
         #expect(try inflow(base) == [10, 10, 10, 20, 20, 20])
     }
+
+    /// Candidates worked by hand: k moves from 10 to the candidate at 2020-03 (step 2) over a
+    /// 2-month ramp (half-way at step 2, there from step 3); the schedule's 20 from step 3 is
+    /// overridden too. Members 0–1 are candidate 30, members 2–3 candidate 50.
+    @Test func candidatesRunInBlocksOfTheScenariosMembers() throws {
+        let workspace = Workspace()
+        workspace.write("m.yaml", model)
+        let base = try Scenario(workspace.load("s.yaml", scenarioFile(members: 2, seed: 3)))
+        let trial = try base.tryingCandidates([30, 50], of: "k", from: Month(parsing: "2020-03")!, ramp: 2)
+        #expect(trial.members == 4 && base.members == 2 && trial.seed == 3)
+        var options = trial.runOptions(threads: 1)
+        options.keepTrajectories = true
+        let trajectories = try #require(try Ensemble.run(trial.compiled(), options: options).trajectories)
+        for member in 0..<4 {
+            let target = member < 2 ? 30.0 : 50.0
+            let flows = (0..<6).map { trajectories.flow(member: member, step: $0, entry: 0) }
+            #expect(flows == [10, 10, 10 + (target - 10) / 2, target, target, target], "member \(member): \(flows)")
+        }
+        #expect(throws: ModelError.self) { try base.tryingCandidates([1], of: "judges", from: Month(parsing: "2020-03")!, ramp: 0) }
+    }
 }
