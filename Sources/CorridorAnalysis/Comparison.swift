@@ -68,9 +68,4 @@ public struct Comparison {
         let base = values(scenario: 0, output: output, step: step)
         return Band(zip(values(scenario: scenario, output: output, step: step), base).map { $0 - $1 })
     }
-
-    public func step(of month: Month) -> Int? {
-        let step = month.months(since: start)
-        return (0..<horizon).contains(step) ? step : nil
-    }
 }

@@ -70,10 +70,10 @@ public struct Plan {
         guard let output = model.outputNames.firstIndex(of: target.output) else {
             throw ModelError(file: definition.file, message: "the model has no output '\(target.output)'; its outputs are \(model.outputNames.joined(separator: ", "))")
         }
-        let targetStep = target.month.months(since: model.start)
-        let fromStep = from.months(since: model.start)
-        guard targetStep >= 0, fromStep >= 0, fromStep <= targetStep else {
-            throw ModelError(file: definition.file, message: "the lever must move (from \(from)) no later than the target month \(target.month), and both after the model's start \(model.start)")
+        let targetStep = try scenario.step(of: target.month, "the target month")
+        let fromStep = try scenario.step(of: from, "the lever's first month")
+        guard fromStep <= targetStep else {
+            throw ModelError(file: definition.file, message: "the lever must move (from \(from)) no later than the target month \(target.month)")
         }
         guard range.lowerBound < range.upperBound else {
             throw AnalysisError.emptyRange(low: range.lowerBound, high: range.upperBound)

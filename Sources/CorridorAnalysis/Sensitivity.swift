@@ -31,8 +31,7 @@ public struct Sensitivity {
         guard let outputIndex = model.outputNames.firstIndex(of: output) else {
             throw ModelError(file: definition.file, message: "the model has no output '\(output)'; its outputs are \(model.outputNames.joined(separator: ", "))")
         }
-        let step = month.months(since: model.start)
-        guard step >= 0 else { throw ModelError(file: definition.file, message: "\(month) is before the model's start \(model.start)") }
+        let step = try scenario.step(of: month, "the month")
         guard members >= 10 else { throw AnalysisError.tooFewMembers(members, needed: 10) }
         let engineModel = model.compile(horizon: step + 1)
         let draws = Ensemble.draws(engineModel, seed: seed, members: members)

@@ -32,9 +32,6 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var ensemble: EnsembleOptions
 
-    @Option(help: "Steps (months). Default: the first scenario's horizon.")
-    var horizon: Int?
-
     @Option(help: "Folder to write comparison.csv into.")
     var out: String?
 
@@ -47,7 +44,7 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             let definitions = try files.map { try ScenarioLoader.load(path: $0) }
             let first = definitions[0]
-            let reference = try ensemble.scenario(first, horizon: horizon, defaultMembers: 200)
+            let reference = try ensemble.scenario(first, defaultMembers: 200)
             let horizon = reference.horizon, members = reference.members, threads = ensemble.threads
             let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members")
             let seed = reference.seed
@@ -59,12 +56,8 @@ struct CompareCommand: ParsableCommand {
                 throw CLIError("--output: no output '\(name)' in every scenario; the outputs are \(comparison.outputs.joined(separator: ", "))")
             }
             let shown = outputs.isEmpty ? comparison.outputs : outputs
-            var steps = months.compactMap { comparison.step(of: $0) }
-            if months.isEmpty {
-                steps = Array(stride(from: 0, to: horizon, by: 60)) + [horizon - 1]
-            } else if steps.count < months.count {
-                throw CLIError("--at: every month must fall within \(comparison.start)…\(comparison.start.advanced(by: horizon - 1))")
-            }
+            let steps = months.isEmpty ? Array(stride(from: 0, to: horizon, by: 60)) + [horizon - 1]
+                : try months.map { try reference.step(of: $0, "--at") }
             print(Self.table(comparison, outputs: shown, steps: steps))
             if let out {
                 var files = [("comparison.csv", AnalysisTables.comparison(comparison))]

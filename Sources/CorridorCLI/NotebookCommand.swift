@@ -34,17 +34,7 @@ struct NotebookCommand: ParsableCommand {
     @Option(help: "The plan's target, \"OUTPUT <= VALUE by YYYY-MM\".", transform: parseTarget)
     var target: PlanTarget?
 
-    @Option(help: "The plan's candidate range LO:HI.", transform: CandidateRange.parse)
-    var range: CandidateRange = try! CandidateRange.parse("0:1000")
-
-    @Option(help: "Month the planned lever starts to move.")
-    var from: Month = Month(parsing: "2026-01")!
-
-    @Option(help: "Months the planned lever takes to reach each value.")
-    var ramp: Int = 1
-
-    @Option(help: "Probability the plan's target must be met with.")
-    var confidence: Double = 0.9
+    @OptionGroup var planOptions: PlanOptions
 
     func validate() throws {
         if (vary == nil) != (target == nil) { throw ValidationError("a plan needs both --vary and --target") }
@@ -56,16 +46,14 @@ struct NotebookCommand: ParsableCommand {
             let prepared = try options.prepare()
             var plan: Plan?
             if let vary, let target {
-                plan = try Plan.run(scenario: prepared.scenarios[0], parameter: vary, target: target,
-                                    confidence: confidence, range: range.bounds, from: from, ramp: ramp,
-                                    wholeNumbers: Plan.isWholeNumberRange(range.bounds, candidates: 21), threads: options.threads)
+                plan = try planOptions.plan(prepared.scenarios[0], lever: vary, target: target, threads: options.threads)
             }
             let url = URL(fileURLWithPath: out)
             let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"
             let notebook = Notebook.analysis(prepared.runs, outputs: prepared.outputs, months: prepared.months,
                                              comparison: prepared.comparison, plan: plan, dataFolder: dataFolder)
             try OutputFiles.writeFolder(notebook.dataFiles, provenance: Provenance(
-                seed: prepared.scenarios[0].seed, members: options.members, threads: options.threads,
+                seed: prepared.scenarios[0].seed, members: prepared.scenarios[0].members, threads: options.threads,
                 files: prepared.scenarios.flatMap(\.definition.sourceFiles)),
                                         to: url.deletingLastPathComponent().appendingPathComponent(dataFolder).path)
             try OutputFiles.writeFile(try notebook.json(), to: out)

@@ -30,24 +30,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "\"OUTPUT <= VALUE by YYYY-MM\" (or >=).", transform: parseTarget)
     var target: PlanTarget
 
-    @Option(help: "Probability the target must be met with, over members.")
-    var confidence: Double = 0.9
-
-    @Option(help: "Candidate values LO:HI. Default: 0 to three times the lever's value at --from (0:1000 when it is 0).",
-            transform: CandidateRange.parse)
-    var range: CandidateRange?
-
-    @Option(help: "Month the lever starts to move (YYYY-MM).")
-    var from: Month = Month(parsing: "2026-01")!
-
-    @Option(help: "Months the lever takes to reach each candidate value.")
-    var ramp: Int = 1
+    @OptionGroup var planOptions: PlanOptions
 
     @OptionGroup var ensemble: EnsembleOptions
-
-    @Option(help: "Candidates per batch.")
-    var candidates: Int = 21
-
 
     @Option(help: "Folder to write plan.csv into.")
     var out: String?
@@ -55,36 +40,23 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Seeds the answer is found with (the seed and the next ones), to show how much it moves between seeds.")
     var seeds: Int = 5
 
-    @Flag(help: "Try any value, not only whole numbers. Without it, candidates are whole numbers when both ends of the range are and it spans at least as many units as there are candidates (a headcount).")
-    var continuous = false
-
 
     func validate() throws {
-        guard (0...1).contains(confidence), confidence > 0 else { throw ValidationError("--confidence must be in (0, 1]; got \(confidence)") }
-        guard ramp >= 1 else { throw ValidationError("--ramp must be at least 1 month") }
-        guard candidates >= 2 else { throw ValidationError("--candidates must be at least 2") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors {
             let definition = try ScenarioLoader.load(path: file)
-            let goal = target, start = from, threads = ensemble.threads
-            // A plan runs to its target month, whatever horizon the scenario sets.
-            let scenario = try ensemble.scenario(definition, horizon: Swift.max(1, target.month.months(since: definition.model.start) + 1),
-                                                 defaultMembers: 200)
-            let members = scenario.members
-            let bounds = try range?.bounds ?? defaultRange(definition: definition, from: start)
-            let whole = !continuous && Plan.isWholeNumberRange(bounds, candidates: candidates)
-            let firstSeed = scenario.seed
-            let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(candidates) candidates × \(members) members")
+            let scenario = try ensemble.scenario(definition, defaultMembers: 200)
+            let members = scenario.members, threads = ensemble.threads, firstSeed = scenario.seed
+            let bounds = try planOptions.bounds(scenario, lever: vary)
+            let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(planOptions.candidates) candidates × \(members) members")
             var plans: [(seed: UInt64, plan: Plan)] = []
             for offset in 0..<UInt64(seeds) {
                 var repeated = scenario
                 repeated.seed = firstSeed + offset
-                plans.append((repeated.seed, try Plan.run(
-                    scenario: repeated, parameter: vary, target: goal, confidence: confidence, range: bounds,
-                    from: start, ramp: ramp, candidates: candidates, wholeNumbers: whole, threads: threads)))
+                plans.append((repeated.seed, try planOptions.plan(repeated, lever: vary, target: target, threads: threads)))
                 progress.update(Int(offset) + 1)
             }
             progress.finish()
@@ -98,17 +70,6 @@ struct PlanCommand: ParsableCommand {
                 print("wrote plan.csv, plan-seeds.csv and plan.svg in \(out)")
             }
         }
-    }
-
-    /// 0 to three times the lever's value at `from` (0…1000 when it is 0).
-    private func defaultRange(definition: RunDefinition, from: Month) throws -> ClosedRange<Double> {
-        guard definition.model.parameterIndex(vary) != nil else {
-            throw CLIError("the model has no parameter '\(vary)' to vary; its parameters are \(definition.model.parameterNames.joined(separator: ", "))")
-        }
-        let step = Swift.max(0, from.months(since: definition.model.start))
-        let track = definition.model.compile(horizon: step + 1).parameters[definition.model.parameterIndex(vary)!].values
-        let current = track[step * definition.model.groups.count]
-        return 0...(current > 0 ? 3 * current : 1000)
     }
 
     static func report(_ plan: Plan, members: Int, range: ClosedRange<Double>) -> String {

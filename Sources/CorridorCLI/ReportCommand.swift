@@ -11,12 +11,6 @@ struct ReportOptions: ParsableArguments {
     @Argument(help: "Scenario files; the first is the reference for differences.")
     var files: [String]
 
-    @Option(help: "Members per scenario.")
-    var members: Int = 200
-
-    @Option(help: "Seed. Default: the first scenario's.")
-    var seed: UInt64?
-
     @Option(name: .customLong("output"), help: "Outputs to chart; repeat for several. Default: encounters, courtBacklog, courtWaitMonths and borderWaitlist where the model has them, else its first four.")
     var outputs: [String] = []
 
@@ -26,12 +20,12 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Observed-data folder drawn over the charts (ignored when missing).")
     var observed: String = "Datasets/observed"
 
-    @OptionGroup var threadOption: ThreadOption
-    var threads: Int { threadOption.threads }
+    @OptionGroup var ensemble: EnsembleOptions
+    var threads: Int { ensemble.threads }
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one scenario") }
-        if members < 2 { throw ValidationError("--members must be at least 2 (bands need an ensemble)") }
+        if let members = ensemble.members, members < 2 { throw ValidationError("--members must be at least 2 (bands need an ensemble)") }
     }
 
     /// Runs every scenario once, with the first scenario's seed (common random numbers):
@@ -42,11 +36,21 @@ struct ReportOptions: ParsableArguments {
         for definition in definitions.dropFirst() where definition.model.start != definitions[0].model.start || definition.model.groups != definitions[0].model.groups {
             throw ModelError(file: definition.file, message: "this scenario's model starts at \(definition.model.start) with groups \(definition.model.groups.joined(separator: ", ")); the first scenario's starts at \(definitions[0].model.start) with \(definitions[0].model.groups.joined(separator: ", ")): report on scenarios of one model")
         }
-        for definition in definitions where definition.horizon == nil {
-            throw ModelError(file: definition.file, message: "a report needs a scenario with a `horizon` (a model file has none)")
+        // Every scenario runs with the first one's members and seed (common random numbers), each to its own horizon unless --horizon is given.
+        let reference = try ensemble.scenario(definitions[0], defaultMembers: 200)
+        let members = reference.members
+        guard members >= 2 else { throw CLIError("--members must be at least 2 (bands need an ensemble); \(definitions[0].file) runs 1") }
+        let scenarios = try definitions.map { try Scenario($0, horizon: ensemble.horizon, members: members, seed: reference.seed) }
+        let end = reference.months.upperBound
+        let months = self.months.isEmpty ? [end.advanced(by: -120), end.advanced(by: -60), end].filter { $0 >= reference.months.lowerBound }
+            : self.months
+        for month in months { _ = try reference.step(of: month, "--at") }
+        let available = reference.model.outputNames
+        for name in outputs where !available.contains(name) {
+            throw CLIError("--output: the model has no output '\(name)'; its outputs are \(available.joined(separator: ", "))")
         }
-        let reference = try Scenario(definitions[0], members: members, seed: seed)
-        let scenarios = try definitions.map { try Scenario($0, members: members, seed: reference.seed) }
+        let preferred = reference.model.reportOutputs
+        let chosen = !outputs.isEmpty ? outputs : (preferred.isEmpty ? Array(available.prefix(4)) : preferred)
         let shared = definitions[0].model.outputNames.filter { name in definitions.allSatisfy { $0.model.outputNames.contains(name) } }
         let progress = ProgressBar(total: members * files.count, label: "running \(files.count) scenario(s) × \(members) members")
         var runs: [ScenarioRuns.Run] = []
@@ -63,15 +67,6 @@ struct ReportOptions: ParsableArguments {
         }
         progress.finish()
         let first = runs[0].model
-        let available = first.outputNames
-        for name in outputs where !available.contains(name) {
-            throw CLIError("--output: the model has no output '\(name)'; its outputs are \(available.joined(separator: ", "))")
-        }
-        let preferred = definitions[0].model.reportOutputs
-        let chosen = !outputs.isEmpty ? outputs : (preferred.isEmpty ? Array(available.prefix(4)) : preferred)
-        let end = first.start.advanced(by: first.horizon - 1)
-        let months = self.months.isEmpty ? [end.advanced(by: -120), end.advanced(by: -60), end].filter { $0 >= first.start }
-            : self.months
         let comparison = definitions.count > 1
             ? Comparison(names: definitions.map(\.name), outputs: shared, start: first.start,
                          horizon: runs.map(\.model.horizon).min()!, members: members, recorded: recorded)

@@ -26,9 +26,6 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "A model file (corridor-model/1) or scenario file (corridor-scenario/1), YAML or JSON.")
     var file: String
 
-    @Option(help: "Steps (months) to run. Required for a model file; defaults to the scenario's horizon.")
-    var horizon: Int?
-
     @OptionGroup var ensemble: EnsembleOptions
 
     @Option(name: .customLong("set"), help: ArgumentHelp(
@@ -52,13 +49,12 @@ struct RunCommand: ParsableCommand {
     var tileSize: Int = 256
 
     func validate() throws {
-        if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1 (months), got \(horizon)") }
         if tileSize < 1 { throw ValidationError("--tile-size must be at least 1, got \(tileSize)") }
     }
 
     func run() throws {
         try reportingErrors {
-            var scenario = try ensemble.scenario(ScenarioLoader.load(path: file), horizon: horizon, defaultMembers: 1)
+            var scenario = try ensemble.scenario(ScenarioLoader.load(path: file), defaultMembers: 1)
             for assignment in overrides { scenario = try scenario.setting(assignment) }
             let definition = scenario.definition, horizon = scenario.horizon, members = scenario.members
             let seed = scenario.seed, threads = ensemble.threads

@@ -32,9 +32,7 @@ struct SensitivityCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let definition = try ScenarioLoader.load(path: file)
-            // The regression runs to the month asked, whatever horizon the scenario sets.
-            let scenario = try ensemble.scenario(definition, horizon: Swift.max(1, at.months(since: definition.model.start) + 1),
-                                                 defaultMembers: 1000)
+            let scenario = try ensemble.scenario(definition, defaultMembers: 1000)
             let members = scenario.members
             let progress = ProgressBar(total: members, label: "running \(members) members")
             let result = try Sensitivity.run(scenario: scenario, output: output, month: at,

@@ -34,6 +34,19 @@ public struct Scenario {
     /// The model compiled for this horizon.
     public func compiled() -> EngineModel { definition.model.compile(horizon: horizon) }
 
+    /// The months this scenario runs: its model's start to the last month of its horizon.
+    public var months: ClosedRange<Month> { definition.model.start...definition.model.start.advanced(by: horizon - 1) }
+
+    /// The step of `month` (0 at the model's start), or an error naming `what` when the
+    /// month lies outside the months this scenario runs: every command refuses such a month
+    /// the same way, instead of running past the horizon.
+    public func step(of month: Month, _ what: String) throws -> Int {
+        guard months.contains(month) else {
+            throw ModelError(file: definition.file, message: "\(what) \(month) lies outside the months this scenario runs, \(months.lowerBound)…\(months.upperBound) (a horizon of \(horizon) months); choose a month inside them or a longer horizon")
+        }
+        return month.months(since: definition.model.start)
+    }
+
     /// How to run this scenario's members on `threads` threads; callers add what to keep.
     public func runOptions(threads: Int) -> RunOptions {
         RunOptions(members: members, seed: seed, threads: threads, variation: variation)

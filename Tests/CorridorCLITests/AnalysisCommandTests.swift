@@ -112,6 +112,25 @@ import Testing
         #expect(threads.status == 64 && threads.stderr.contains("--threads must be at least 1"))
     }
 
+    /// A month past the scenario's horizon (24 months from 2024-01: to 2025-12) is refused
+    /// by every command the same way, before anything runs; --horizon reaches further.
+    @Test func monthsOutsideTheHorizonAreRefusedByEveryCommand() throws {
+        let folder = try files()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for arguments in [["plan", "base.yaml", "--vary", "judges", "--target", "backlog <= 0 by 2030-09", "--range", "0:9", "--seeds", "1"],
+                          ["plan", "base.yaml", "--vary", "judges", "--target", "backlog <= 0 by 2025-01", "--from", "2023-06", "--range", "0:9"],
+                          ["sensitivity", "base.yaml", "--output", "backlog", "--at", "2099-01"],
+                          ["compare", "base.yaml", "more.yaml", "--at", "2026-01"],
+                          ["report", "base.yaml", "--at", "2026-01", "--out", "r.html"]] {
+            let outcome = try CLITests().corridor(arguments, in: folder)
+            #expect(outcome.status == 1, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.contains("lies outside the months this scenario runs, 2024-01…2025-12 (a horizon of 24 months)"), "\(arguments): \(outcome.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.html").path))
+        }
+        let further = try CLITests().corridor(["sensitivity", "base.yaml", "--output", "backlog", "--at", "2026-06", "--horizon", "30", "--members", "50"], in: folder)
+        #expect(further.status == 0, "\(further.stderr)")
+    }
+
     @Test func sensitivityRanksTheDrawThatMatters() throws {
         let folder = try files()
         defer { try? FileManager.default.removeItem(at: folder) }
