@@ -63,6 +63,9 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "corridor", dependencies: ["CorridorCLI"]),
+        // libFuzzer targets of the parsers (scripts/fuzz); built normally, a replayer of inputs.
+        .executableTarget(name: "corridor-fuzz", dependencies: ["CorridorModel", "CorridorAnalysis", "CorridorEngine"],
+                          path: "Sources/CorridorFuzz"),
         // package-benchmark suites: `swift package benchmark` (see Benchmarks/README.md).
         .executableTarget(
             name: "CorridorBenchmarks",

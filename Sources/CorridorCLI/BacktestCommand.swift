@@ -39,6 +39,7 @@ struct BacktestCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let out { try OutputFiles.checkWritable(out, isFolder: true) }
             let calibration = try CalibrationConfig.load(path: config)
             let cutoffMonth = cutoff, threads = threadOption.threads
             let inputs = try calibration.loadInputs()

@@ -30,6 +30,7 @@ struct CalibrateCommand: ParsableCommand {
         try reportingErrors {
             let calibration = try CalibrationConfig.load(path: config)
             let overlayPath = out ?? Fitting.newOverlayPath(calibration.outputPath)
+            for path in [overlayPath, Fitting.comparisonPath(overlayPath)] { try OutputFiles.checkWritable(path, isFolder: false) }
             let result = try Fitting.calibrate(calibration, threads: threadOption.threads)
             try OutputFiles.writeFile(try calibration.overlay(of: result), to: overlayPath)
             let comparison = Fitting.comparisonPath(overlayPath)

@@ -42,6 +42,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let out { try OutputFiles.checkWritable(out, isFolder: true) }
             let definitions = try files.map { try ScenarioLoader.load(path: $0) }
             let first = definitions[0]
             let reference = try ensemble.scenario(first, defaultMembers: 200)

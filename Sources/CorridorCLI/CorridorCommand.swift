@@ -16,4 +16,10 @@ public struct CorridorCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Parses the command line and runs the command, ending cleanly on SIGINT or SIGTERM.
+    public static func main() {
+        Interruption.install()
+        main(nil)
+    }
 }

@@ -43,19 +43,22 @@ struct NotebookCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let url = URL(fileURLWithPath: out)
+            let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"
+            let dataPath = url.deletingLastPathComponent().appendingPathComponent(dataFolder).path
+            try OutputFiles.checkWritable(out, isFolder: false)
+            try OutputFiles.checkWritable(dataPath, isFolder: true)
             let prepared = try options.prepare()
             var plan: Plan?
             if let vary, let target {
                 plan = try planOptions.plan(prepared.scenarios[0], lever: vary, target: target, threads: options.threads)
             }
-            let url = URL(fileURLWithPath: out)
-            let dataFolder = url.deletingPathExtension().lastPathComponent + "-data"
             let notebook = Notebook.analysis(prepared.runs, outputs: prepared.outputs, months: prepared.months,
                                              comparison: prepared.comparison, plan: plan, dataFolder: dataFolder)
             try OutputFiles.writeFolder(notebook.dataFiles, provenance: Provenance(
                 seed: prepared.scenarios[0].seed, members: prepared.scenarios[0].members, threads: options.threads,
                 files: prepared.scenarios.flatMap(\.definition.sourceFiles)),
-                                        to: url.deletingLastPathComponent().appendingPathComponent(dataFolder).path)
+                                        to: dataPath)
             try OutputFiles.writeFile(try notebook.json(), to: out)
             print("wrote \(out) and \(dataFolder)/")
         }

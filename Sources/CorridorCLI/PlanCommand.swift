@@ -47,6 +47,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let out { try OutputFiles.checkWritable(out, isFolder: true) }
             let definition = try ScenarioLoader.load(path: file)
             let scenario = try ensemble.scenario(definition, defaultMembers: 200)
             let members = scenario.members, threads = ensemble.threads, firstSeed = scenario.seed

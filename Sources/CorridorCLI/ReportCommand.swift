@@ -94,6 +94,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try OutputFiles.checkWritable(out, isFolder: false)
             let prepared = try options.prepare()
             let html = HTMLReport.render(prepared.runs, outputs: prepared.outputs, months: prepared.months, comparison: prepared.comparison)
             try OutputFiles.writeFile(html, to: out)

@@ -54,6 +54,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if let out { try OutputFiles.checkWritable(out, isFolder: true) }
             var scenario = try ensemble.scenario(ScenarioLoader.load(path: file), defaultMembers: 1)
             for assignment in overrides { scenario = try scenario.setting(assignment) }
             let definition = scenario.definition, horizon = scenario.horizon, members = scenario.members

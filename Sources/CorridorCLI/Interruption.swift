@@ -1,0 +1,25 @@
+import CorridorIO
+import Dispatch
+import Foundation
+
+/// SIGINT (Ctrl-C) and SIGTERM end any command cleanly: the output being written is
+/// removed (a folder being replaced is put back), one line says so on stderr, and the
+/// status is 128 + the signal's number (130, 143), as shells report it.
+enum Interruption {
+    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+
+    static func install() {
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)  // delivered to the dispatch source instead
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                OutputFiles.discardUnfinished()
+                let clearLine = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
+                FileHandle.standardError.write(Data("\(clearLine)error: interrupted by \(name); no results were written (unfinished output removed)\n".utf8))
+                _exit(128 + number)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}
