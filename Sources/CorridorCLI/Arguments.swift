@@ -50,9 +50,13 @@ struct EnsembleOptions: ParsableArguments {
 
     /// The scenario resolved with these options: the horizon as asked, else the scenario's;
     /// members as asked, else the scenario's when it runs more than one, else
-    /// `defaultMembers`; the seed as asked, else the scenario's.
-    func scenario(_ definition: RunDefinition, defaultMembers: Int) throws -> Scenario {
-        try Scenario(definition, horizon: horizon, members: members, seed: seed, defaultMembers: defaultMembers)
+    /// `defaultMembers`; the seed as asked, else the scenario's; then `settings` (`--set`)
+    /// applied. Its warnings are printed.
+    func scenario(_ definition: RunDefinition, defaultMembers: Int, settings: [String] = []) throws -> Scenario {
+        var scenario = try Scenario(definition, horizon: horizon, members: members, seed: seed, defaultMembers: defaultMembers)
+        for assignment in settings { scenario = try scenario.setting(assignment) }
+        printWarnings(scenario.model)
+        return scenario
     }
 }
 

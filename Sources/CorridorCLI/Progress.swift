@@ -1,3 +1,4 @@
+import CorridorModel
 import Foundation
 import Synchronization
 
@@ -37,6 +38,11 @@ final class ProgressBar: Sendable {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
     }
+}
+
+/// Prints the model's warnings (negative values where the format clamps) on stderr.
+func printWarnings(_ model: Model) {
+    for warning in model.negativeValueWarnings { printError(warning.warningDescription) }
 }
 
 /// Prints a message on stderr.

@@ -55,8 +55,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let out { try OutputFiles.checkWritable(out, isFolder: true) }
-            var scenario = try ensemble.scenario(ScenarioLoader.load(path: file), defaultMembers: 1)
-            for assignment in overrides { scenario = try scenario.setting(assignment) }
+            let scenario = try ensemble.scenario(ScenarioLoader.load(path: file), defaultMembers: 1, settings: overrides)
             let definition = scenario.definition, horizon = scenario.horizon, members = scenario.members
             let seed = scenario.seed, threads = ensemble.threads
             try checkResources(definition: definition, horizon: horizon, members: members)

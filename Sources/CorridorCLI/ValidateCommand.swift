@@ -28,6 +28,7 @@ struct ValidateCommand: ParsableCommand {
             do {
                 let definition = try ScenarioLoader.load(path: file)
                 let model = definition.model
+                printWarnings(model)
                 let kind = definition.isScenario ? "scenario '\(definition.name)' of model '\(model.name)'" : "model '\(model.name)'"
                 print("\(file): valid \(kind): \(model.groups.count) groups, \(model.compartments.count) compartments, "
                       + "\(model.parameterNames.count) parameters, \(model.flowNames.count) flows, \(model.outputNames.count) outputs")

@@ -61,7 +61,7 @@ struct ExpressionParser {
                 }
                 let text = String(characters[start..<i])
                 guard let value = parseNumber(text) else {
-                    throw ExpressionSyntaxError(offset: start, message: "'\(text)' is not a number")
+                    throw ExpressionSyntaxError(offset: start, message: "'\(text)' is not a number\(nonFiniteNote(text))")
                 }
                 tokens.append((.number(value), start))
             } else if c == "_" || c.isLetter && c.isASCII {

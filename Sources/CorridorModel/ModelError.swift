@@ -18,13 +18,18 @@ public struct ModelError: Error, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String {
+    public var description: String { described(as: "error") }
+
+    /// The same place and message as a warning: `file:line:column: warning: …`.
+    public var warningDescription: String { described(as: "warning") }
+
+    private func described(as kind: String) -> String {
         var place = file
         if let line {
             place += ":\(line)"
             if let column { place += ":\(column)" }
         }
-        return keyPath.isEmpty ? "\(place): error: \(message)" : "\(place): error: \(keyPath): \(message)"
+        return keyPath.isEmpty ? "\(place): \(kind): \(message)" : "\(place): \(kind): \(keyPath): \(message)"
     }
 }
 

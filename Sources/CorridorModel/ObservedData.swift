@@ -128,7 +128,7 @@ public struct ObservedData: Sendable {
                 throw fail("period", "'\(field("period").text)' is not a period: write YYYY-MM (month), FYyyyy (fiscal year) or yyyy (calendar year)")
             }
             guard let value = parseNumber(field("value").text) else {
-                throw fail("value", "'\(field("value").text)' is not a number")
+                throw fail("value", "'\(field("value").text)' is not a number\(nonFiniteNote(field("value").text))")
             }
             let unit = field("unit").text, source = field("source").text
             guard !unit.isEmpty else { throw fail("unit", "the unit is empty: say what is counted (e.g. encounter events, cases, persons)") }

@@ -150,14 +150,7 @@ public enum ScenarioLoader {
 
     /// After an override makes a parameter per-group, pooled capacities and outputs that use it become invalid.
     private static func revalidateExpressions(_ model: Model, changed name: String, at tree: YAMLTree) throws {
-        func uses(_ expression: Expression) -> Bool {
-            switch expression {
-            case let .parameter(parameter, _): return parameter == name
-            case let .negate(inner), let .exp(inner): return uses(inner)
-            case let .binary(_, a, b), let .minimum(a, b), let .maximum(a, b): return uses(a) || uses(b)
-            case .number, .stock, .total, .flow: return false
-            }
-        }
+        func uses(_ expression: Expression) -> Bool { expression.parameters.contains(name) }
         for flow in model.flows {
             if case let .capacity(capacity, pooled: true) = flow.kind, uses(capacity.expression) {
                 throw tree.error("this override gives '\(name)' per-group values, but flow '\(flow.name)' uses it in a pooled capacity (\(capacity.origin.file):\(capacity.origin.line ?? 0)); give one value for all groups")
@@ -185,8 +178,9 @@ public enum ScenarioLoader {
             guard let index = definition.model.parameterIndex(name) else {
                 throw ModelError(file: source, message: "the model has no parameter '\(name)'.\(didYouMean(name, definition.model.parameterNames)) Its parameters are \(listing(definition.model.parameterNames, conjunction: "and"))")
             }
-            let value = try parser.groupNumbers(YAMLTree(node: tree.node, file: source, keyPath: name), what: "a value")
-            definition.model.parameters[index].value = value
+            let origin = YAMLTree(node: tree.node, file: source, keyPath: name)
+            definition.model.parameters[index].value = try parser.groupNumbers(origin, what: "a value")
+            definition.model.parameters[index].origin = origin
             definition.model.parameters[index].schedule = nil
             definition.model.parameters[index].series = nil
             return

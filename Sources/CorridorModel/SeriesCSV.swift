@@ -77,7 +77,7 @@ enum SeriesCSV {
             for column in columnOfGroup {
                 guard let value = parseNumber(row[column].text) else {
                     throw ModelError(file: file, line: lineIndex + 1, column: row[column].column,
-                                     message: "'\(row[column].text)' in column '\(header[column].text)' is not a number")
+                                     message: "'\(row[column].text)' in column '\(header[column].text)' is not a number\(nonFiniteNote(row[column].text))")
                 }
                 values.append(value)
             }

@@ -106,7 +106,7 @@ struct YAMLTree {
     func number(what: String = "a number") throws -> Double {
         let text = try scalarText(what: what)
         guard let value = parseNumber(text) else {
-            throw error("expected \(what), found '\(text)'")
+            throw error("expected \(what), found '\(text)'\(nonFiniteNote(text))")
         }
         return value
     }
@@ -159,6 +159,14 @@ func isIdentifier(_ text: String) -> Bool {
     guard let first = text.unicodeScalars.first, first.isASCII,
           first == "_" || CharacterSet.letters.contains(first) else { return false }
     return text.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || CharacterSet.alphanumerics.contains($0)) }
+}
+
+/// "; NaN and infinities are not allowed: …" when `text` spells one or overflows a double.
+func nonFiniteNote(_ text: String) -> String {
+    let spelled = text.trimmingCharacters(in: .whitespaces).lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "+-."))
+    let overflows = Double(text.trimmingCharacters(in: .whitespaces)).map { !$0.isFinite } ?? false
+    return ["nan", "inf", "infinity"].contains(spelled) || overflows
+        ? "; NaN and infinities are not allowed: give a finite number (at most about 1.8e308)" : ""
 }
 
 /// A finite decimal number, allowing `_` between digits; nil for anything else.
