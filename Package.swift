@@ -31,7 +31,9 @@ let package = Package(
         // Numeric core: ensembles, step kernels, random streams, streaming summaries. No files, no YAML.
         .target(
             name: "CorridorEngine",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            // Invariant checks (stocks ≥ 0, people conserved) in debug builds, which the tests use.
+            swiftSettings: [.define("CORRIDOR_INVARIANTS", .when(configuration: .debug))]
         ),
         // Model layer: parse, validate and compile model and scenario files.
         .target(

@@ -58,7 +58,6 @@ struct RunCommand: ParsableCommand {
             let scenario = try ensemble.scenario(ScenarioLoader.load(path: file), defaultMembers: 1, settings: overrides)
             let definition = scenario.definition, horizon = scenario.horizon, members = scenario.members
             let seed = scenario.seed, threads = ensemble.threads
-            try checkResources(definition: definition, horizon: horizon, members: members)
             let model = scenario.compiled()
             let shown = try shownOutputs(model.outputNames)
             let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")")
@@ -87,24 +86,6 @@ struct RunCommand: ParsableCommand {
             throw CLIError("--show: the model has no output '\(name)'; its outputs are \(names.joined(separator: ", "))")
         }
         return wanted
-    }
-
-    /// Refuses runs that cannot fit: horizons beyond a century, or per-member results
-    /// larger than the machine's memory.
-    private func checkResources(definition: RunDefinition, horizon: Int, members: Int) throws {
-        let maximumHorizon = 1200
-        guard horizon <= maximumHorizon else {
-            throw CLIError("horizon \(horizon) months is more than a century; give at most \(maximumHorizon)")
-        }
-        guard perMember || members == 1 else { return }
-        let model = definition.model
-        let valuesPerStep = model.groups.count * (model.compartments.count + 3 * model.flowNames.count) + model.outputNames.count
-        let bytes = Double(members) * Double(horizon + 1) * Double(valuesPerStep) * 8
-        let available = Double(ProcessInfo.processInfo.physicalMemory) * 0.75
-        guard bytes <= available else {
-            throw CLIError("keeping every member's trajectory needs about \(Int(bytes / 1e9)) GB, more than this machine has; "
-                           + "use fewer members or drop --per-member (summaries need no such memory)")
-        }
     }
 
     private func files(named result: EnsembleResult) -> [String] {

@@ -15,3 +15,20 @@ public struct EngineError: Error, Equatable, CustomStringConvertible {
             + "or an overflowing exp() in that flow's expressions or the parameters they use."
     }
 }
+
+/// A run that would need more memory than the machine has: refused before anything is allocated.
+public struct MemoryLimitError: Error, Equatable, CustomStringConvertible {
+    /// What would be kept, e.g. "every member's trajectory".
+    public var what: String
+    /// Bytes the run would allocate, and the most it may (three quarters of physical memory).
+    public var needed: Double
+    public var available: Double
+
+    public var description: String {
+        "keeping \(what) needs about \(gigabytes(needed)) GB, more than the \(gigabytes(available)) GB a run may use here "
+            + "(three quarters of this machine's memory); run fewer members or a shorter horizon, or keep less "
+            + "(summaries of an ensemble need no memory per member)"
+    }
+
+    private func gigabytes(_ bytes: Double) -> String { "\((bytes / 1e8).rounded() / 10)" }
+}

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// How the members of an ensemble differ from one another: the one place that says it.
@@ -89,6 +92,23 @@ public struct EnsembleResult: Sendable {
 
 /// Runs ensembles of a compiled model.
 public enum Ensemble {
+    /// Refuses a run whose per-member results (trajectories, recorded series) would not fit
+    /// in three quarters of physical memory; summaries do not grow with members.
+    static func checkMemory(_ model: EngineModel, options: RunOptions) throws {
+        let members = Double(options.members), steps = Double(model.horizon)
+        let flowEntries = model.flows.reduce(0) { $0 + $1.destinations.count } * model.groupCount
+        let perMemberValues = options.keepTrajectories || options.members == 1
+            ? (steps + 1) * Double(model.stockCount) + steps * Double(flowEntries + model.outputNames.count) : 0
+        let recordedValues = (steps + 1) * Double(options.record.count)
+        let needed = members * 8 * (perMemberValues + recordedValues)
+        let available = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE))) * 0.75
+        guard needed <= available else {
+            let what = perMemberValues > 0 ? "every member's trajectory (\(options.members) members × \(model.horizon) months)"
+                : "\(options.record.count) series of every member (\(options.members) members × \(model.horizon) months)"
+            throw MemoryLimitError(what: what, needed: needed, available: available)
+        }
+    }
+
     /// Runs `options.members` members over `model.horizon` steps. Members are split into
     /// tiles; contiguous runs of tiles go to worker threads. Results are bit-identical
     /// for any thread count and tile size. `progress` receives members completed so far.
@@ -96,6 +116,7 @@ public enum Ensemble {
         _ model: EngineModel, options: RunOptions, progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> EnsembleResult {
         precondition(options.members >= 1 && options.threads >= 1 && options.tileSize >= 1)
+        try checkMemory(model, options: options)
         let summarize = options.summarize && options.members > 1
         let trajectories = options.keepTrajectories || options.members == 1
             ? Trajectories(model: model, members: options.members) : nil

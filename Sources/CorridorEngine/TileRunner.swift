@@ -60,6 +60,10 @@ final class TileRunner {
         drawMembers(first: first, count: n)
         let tileView = TileView(firstMember: first, count: n, lanes: lanes, registers: registers,
                                 amounts: amounts, shares: shares, plan: plan)
+        #if CORRIDOR_INVARIANTS
+        let before = UnsafeMutablePointer<Double>.allocate(capacity: lanes), after = UnsafeMutablePointer<Double>.allocate(capacity: lanes)
+        defer { before.deallocate(); after.deallocate() }
+        #endif
         for step in 0..<plan.horizon {
             fillStepInputs(step: step, first: first, count: n)
             execute(model.flowProgram, uniform: plan.uniformFlowInstructions, count: n)
@@ -75,7 +79,13 @@ final class TileRunner {
             }
             execute(model.outputProgram, uniform: plan.uniformOutputInstructions, count: n)
             observer.observeStep(step, tileView)
+            #if CORRIDOR_INVARIANTS
+            stockTotals(count: n, into: before)
+            #endif
             applyFlows(count: n)
+            #if CORRIDOR_INVARIANTS
+            checkInvariants(step: step, first: first, count: n, before: before, after: after)
+            #endif
             if checkEveryStep {
                 try checkFinite(step: step, first: first, count: n)
             } else if (step + 1) % Self.checkInterval == 0 || step == plan.horizon - 1, !stateIsFinite(count: n) {

@@ -14,6 +14,9 @@ public struct Scenario {
     /// How the members differ: by their draws, unless a modifier says otherwise.
     public private(set) var variation: MemberVariation = .draws
 
+    /// The longest horizon a scenario may run, months: a century.
+    public static let maximumHorizon = 1200
+
     /// Resolves what is not given: the horizon from the scenario (a model file has none: an
     /// error naming the fix), the members from the scenario when it runs more than one, else
     /// `defaultMembers`, and the seed from the scenario, else 0.
@@ -21,6 +24,9 @@ public struct Scenario {
                 defaultMembers: Int = 1) throws {
         guard let horizon = horizon ?? definition.horizon else {
             throw ModelError(file: definition.file, message: "a model file has no horizon; give --horizon N (months), or run a scenario that sets `horizon`")
+        }
+        guard horizon <= Self.maximumHorizon else {
+            throw ModelError(file: definition.file, message: "a horizon of \(horizon) months is more than a century; give at most \(Self.maximumHorizon)")
         }
         self.definition = definition
         self.horizon = horizon

@@ -214,11 +214,15 @@ import Testing
         let scenario = Self.examples.appendingPathComponent("scenario.yaml").path
         let long = try corridor(["run", scenario, "--horizon", "5000"])
         #expect(long.status == 1)
-        #expect(long.stderr.contains("horizon 5000 months is more than a century; give at most 1200"))
+        #expect(long.stderr.contains("a horizon of 5000 months is more than a century; give at most 1200"))
         let huge = try corridor(["run", scenario, "--members", "100000000", "--per-member", "--out", "/tmp/never"])
         #expect(huge.status == 1)
-        #expect(huge.stderr.contains("more than this machine has; use fewer members or drop --per-member"))
+        #expect(huge.stderr.contains("error: keeping every member's trajectory (100000000 members × 120 months) needs about "), "\(huge.stderr)")
+        #expect(huge.stderr.contains("GB, more than the ") && huge.stderr.contains("run fewer members or a shorter horizon"))
         #expect(!FileManager.default.fileExists(atPath: "/tmp/never"))
+        // The same check guards every command: a comparison records every member's outputs.
+        let compared = try corridor(["compare", scenario, scenario, "--members", "2000000000"])
+        #expect(compared.status == 1 && compared.stderr.contains("series of every member (2000000000 members"), "\(compared.stderr)")
     }
 
     @Test func badArgumentsAreRejectedWithUsage() throws {
