@@ -42,6 +42,9 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Worker threads. Results do not depend on it. Default: the number of cores.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup var progressOption: ProgressOption
+    var progress: ProgressStyle { progressOption.progress }
+
     func validate() throws {
         if let horizon, horizon < 1 { throw ValidationError("--horizon must be at least 1 (months), got \(horizon)") }
         if let members, members < 1 { throw ValidationError("--members must be at least 1") }
@@ -60,10 +63,13 @@ struct EnsembleOptions: ParsableArguments {
     }
 }
 
-/// `--threads` alone, for the commands whose ensembles are not the user's to size.
+/// `--threads` (and `--progress`), for the commands whose ensembles are not the user's to size.
 struct ThreadOption: ParsableArguments {
     @Option(help: "Worker threads. Results do not depend on it. Default: the number of cores.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var progressOption: ProgressOption
+    var progress: ProgressStyle { progressOption.progress }
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }

@@ -43,9 +43,11 @@ struct BacktestCommand: ParsableCommand {
             let calibration = try CalibrationConfig.load(path: config)
             let cutoffMonth = cutoff, threads = threadOption.threads
             let inputs = try calibration.loadInputs()
+            let bar = ProgressBar(total: calibration.maximumIterations, label: "fitting up to \(cutoffMonth)", style: threadOption.progress)
             let outcome = try Backtest.run(config: calibration, scenario: inputs.scenario, observed: inputs.observed,
                                            cutoff: cutoffMonth, conditional: conditional, threads: threads,
-                                           progress: Fitting.progress("fitting up to \(cutoffMonth): "))
+                                           progress: Fitting.progress(bar))
+            bar.finish()
             var rows = [["target", "horizon", "n", "MAPE model", "MAPE naive", "MAPE last", "MASE model", "MASE naive", "MASE last"]]
             for row in outcome.accuracy {
                 rows.append([row.target, row.horizon, String(row.count), percent(row.modelMAPE), percent(row.naiveMAPE),

@@ -31,7 +31,7 @@ struct CalibrateCommand: ParsableCommand {
             let calibration = try CalibrationConfig.load(path: config)
             let overlayPath = out ?? Fitting.newOverlayPath(calibration.outputPath)
             for path in [overlayPath, Fitting.comparisonPath(overlayPath)] { try OutputFiles.checkWritable(path, isFolder: false) }
-            let result = try Fitting.calibrate(calibration, threads: threadOption.threads)
+            let result = try Fitting.calibrate(calibration, threads: threadOption)
             try OutputFiles.writeFile(try calibration.overlay(of: result), to: overlayPath)
             let comparison = Fitting.comparisonPath(overlayPath)
             try OutputFiles.writeFile(AnalysisTables.calibrationComparison(result, config: calibration), to: comparison)
@@ -43,18 +43,17 @@ struct CalibrateCommand: ParsableCommand {
 
 /// Shared by `calibrate` and `backtest`.
 enum Fitting {
-    static func calibrate(_ calibration: CalibrationConfig, threads: Int) throws -> CalibrationResult {
+    static func calibrate(_ calibration: CalibrationConfig, threads: ThreadOption) throws -> CalibrationResult {
         let inputs = try calibration.loadInputs()
-        return try Calibrator(config: calibration, scenario: inputs.scenario, observed: inputs.observed, threads: threads)
-            .fit(progress: progress(""))
+        let bar = ProgressBar(total: calibration.maximumIterations, label: "calibrating", style: threads.progress)
+        defer { bar.finish() }
+        return try Calibrator(config: calibration, scenario: inputs.scenario, observed: inputs.observed, threads: threads.threads)
+            .fit(progress: progress(bar))
     }
 
-    /// Prints each iteration's cost, after `label`, on standard error when that is a terminal.
-    static func progress(_ label: String) -> (Int, Double) -> Void {
-        let shown = isatty(STDERR_FILENO) == 1
-        return { iteration, cost in
-            if shown { printError("\(label)iteration \(iteration): cost \(String(format: "%.6g", cost))") }
-        }
+    /// Shows each iteration (of at most the calibration's maximum) and its cost on `bar`.
+    static func progress(_ bar: ProgressBar) -> (Int, Double) -> Void {
+        { iteration, cost in bar.update(iteration, cost: cost) }
     }
 
     /// `fitted.yaml` → `fitted.new.yaml`: the default output, which never replaces the overlay in use.

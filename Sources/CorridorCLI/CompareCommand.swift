@@ -47,7 +47,7 @@ struct CompareCommand: ParsableCommand {
             let first = definitions[0]
             let reference = try ensemble.scenario(first, defaultMembers: 200)
             let horizon = reference.horizon, members = reference.members, threads = ensemble.threads
-            let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members")
+            let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members", style: ensemble.progress)
             let seed = reference.seed
             let comparison = try Comparison(scenarios: [reference] + definitions.dropFirst().map {
                 printWarnings($0.model)

@@ -52,7 +52,7 @@ struct PlanCommand: ParsableCommand {
             let scenario = try ensemble.scenario(definition, defaultMembers: 200)
             let members = scenario.members, threads = ensemble.threads, firstSeed = scenario.seed
             let bounds = try planOptions.bounds(scenario, lever: vary)
-            let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(planOptions.candidates) candidates × \(members) members")
+            let progress = ProgressBar(total: seeds, label: "\(seeds) seed\(seeds == 1 ? "" : "s") × \(planOptions.candidates) candidates × \(members) members", style: ensemble.progress)
             var plans: [(seed: UInt64, plan: Plan)] = []
             for offset in 0..<UInt64(seeds) {
                 var repeated = scenario

@@ -1,41 +1,67 @@
+import ArgumentParser
 import CorridorModel
 import Foundation
 import Synchronization
 
+/// How a command shows its progress on stderr.
+enum ProgressStyle: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// A bar when stderr is a terminal, nothing otherwise.
+    case auto
+    case none
+    /// One JSON object per line, `{"progress": {"label": …, "done": n, "total": m}}` (and
+    /// `"cost"` for a calibration's iterations), for callers that are not a terminal: the
+    /// Python package, notebooks, scripts.
+    case json
+}
 
-/// A progress bar on stderr, drawn only when stderr is a terminal.
+/// `--progress`, shared by every command that runs a model.
+struct ProgressOption: ParsableArguments {
+    @Option(help: "Progress on stderr: auto (a bar on a terminal), none, or json (one JSON object per line, for programs).")
+    var progress: ProgressStyle = .auto
+}
+
+/// Progress on stderr in the chosen style; updates are throttled to ten a second.
 final class ProgressBar: Sendable {
     private let total: Int
     private let label: String
-    private let enabled: Bool
-    private let lastDrawn = Mutex<(fraction: Int, time: Double)>((-1, 0))
+    private let style: ProgressStyle
+    private let lastDrawn = Mutex<(done: Int, time: Double)>((-1, 0))
 
-    init(total: Int, label: String) {
+    init(total: Int, label: String, style: ProgressStyle) {
         self.total = max(1, total)
         self.label = label
-        enabled = isatty(STDERR_FILENO) == 1
+        self.style = style == .auto && isatty(STDERR_FILENO) != 1 ? .none : style
     }
 
-    /// Reports `done` of `total` units; redraws at most every tenth of a second.
-    func update(_ done: Int) {
-        guard enabled else { return }
-        let permille = min(1000, done * 1000 / total)
+    /// Reports `done` of `total` units, with the fit's `cost` when there is one.
+    func update(_ done: Int, cost: Double? = nil) {
+        guard style != .none else { return }
         let now = Date().timeIntervalSince1970
         let shouldDraw = lastDrawn.withLock { last in
-            guard permille != last.fraction, now - last.time >= 0.1 || permille == 1000 else { return false }
-            last = (permille, now)
+            guard done != last.done, now - last.time >= 0.1 || done >= total else { return false }
+            last = (done, now)
             return true
         }
         guard shouldDraw else { return }
-        let width = 30
-        let filled = permille * width / 1000
-        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        FileHandle.standardError.write(Data("\r\(label) \(bar) \(permille / 10)%".utf8))
+        switch style {
+        case .json:
+            let labelJSON = String(decoding: try! JSONEncoder().encode(label), as: UTF8.self)
+            let costJSON = cost.map { $0.isFinite ? ", \"cost\": \(numberText($0))" : "" } ?? ""
+            FileHandle.standardError.write(Data("{\"progress\": {\"label\": \(labelJSON), \"done\": \(done), \"total\": \(total)\(costJSON)}}\n".utf8))
+        case .auto:
+            let permille = min(1000, done * 1000 / total), width = 30
+            let filled = permille * width / 1000
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            let suffix = cost.map { " cost \(String(format: "%.6g", $0))" } ?? ""
+            FileHandle.standardError.write(Data("\r\u{1B}[2K\(label) \(bar) \(permille / 10)%\(suffix)".utf8))
+        case .none:
+            break
+        }
     }
 
     /// Clears the bar's line.
     func finish() {
-        guard enabled else { return }
+        guard style == .auto else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
     }
 }

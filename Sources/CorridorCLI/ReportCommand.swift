@@ -53,7 +53,7 @@ struct ReportOptions: ParsableArguments {
         let preferred = reference.model.reportOutputs
         let chosen = !outputs.isEmpty ? outputs : (preferred.isEmpty ? Array(available.prefix(4)) : preferred)
         let shared = definitions[0].model.outputNames.filter { name in definitions.allSatisfy { $0.model.outputNames.contains(name) } }
-        let progress = ProgressBar(total: members * files.count, label: "running \(files.count) scenario(s) × \(members) members")
+        let progress = ProgressBar(total: members * files.count, label: "running \(files.count) scenario(s) × \(members) members", style: ensemble.progress)
         var runs: [ScenarioRuns.Run] = []
         var recorded: [RecordedSeries] = []
         for (index, scenario) in scenarios.enumerated() {

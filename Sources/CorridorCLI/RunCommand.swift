@@ -60,7 +60,7 @@ struct RunCommand: ParsableCommand {
             let seed = scenario.seed, threads = ensemble.threads
             let model = scenario.compiled()
             let shown = try shownOutputs(model.outputNames)
-            let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")")
+            let progress = ProgressBar(total: members, label: "running \(members) member\(members == 1 ? "" : "s")", style: ensemble.progress)
             var options = scenario.runOptions(threads: threads)
             options.tileSize = tileSize
             options.keepTrajectories = perMember
@@ -68,8 +68,9 @@ struct RunCommand: ParsableCommand {
             let result = try Ensemble.run(model, options: options) { progress.update($0) }
             progress.finish()
             if let out {
-                try OutputFiles.writeFolder(files(for: result), provenance: Provenance(
-                    seed: seed, members: members, threads: threads, files: definition.sourceFiles), to: out)
+                let units = definition.model.outputUnits
+                try OutputFiles.writeFolder(files(for: result, units: units), provenance: Provenance(
+                    seed: seed, members: members, threads: threads, files: definition.sourceFiles, units: units), to: out)
                 let written = files(named: result).joined(separator: ", ")
                 print("\(definition.name): \(members) member\(members == 1 ? "" : "s") × \(horizon) months from \(model.start); wrote \(written) in \(out)")
             } else {
@@ -95,10 +96,10 @@ struct RunCommand: ParsableCommand {
         return names
     }
 
-    private func files(for result: EnsembleResult) -> [(name: String, contents: String)] {
+    private func files(for result: EnsembleResult, units: [String: String]) -> [(name: String, contents: String)] {
         let model = result.model
         var files: [(String, String)] = []
-        if let summary = result.summary { files.append(("summary.csv", ResultFiles.summary(model, summary))) }
+        if let summary = result.summary { files.append(("summary.csv", ResultFiles.summary(model, summary, units: units))) }
         if let trajectories = result.trajectories, result.members == 1 || perMember {
             let withMember = result.members > 1
             files.append(("stocks.csv", ResultFiles.stocks(model, trajectories, withMember: withMember)))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorridorAnalysis
 import CorridorEngine
+import CorridorIO
 import CorridorModel
 import Foundation
 
@@ -14,7 +15,7 @@ struct SensitivityCommand: ParsableCommand {
 
             Example:
               corridor sensitivity Datasets/scenarios/baseline.yaml \\
-                  --output courtBacklog --at 2030-09 --members 1000
+                  --output courtBacklog --at 2030-09 --members 1000 --out out/sensitivity
             """
     )
 
@@ -29,12 +30,16 @@ struct SensitivityCommand: ParsableCommand {
 
     @OptionGroup var ensemble: EnsembleOptions
 
+    @Option(help: "Folder to write sensitivity.csv into (whole or not at all).")
+    var out: String?
+
     func run() throws {
         try reportingErrors {
+            if let out { try OutputFiles.checkWritable(out, isFolder: true) }
             let definition = try ScenarioLoader.load(path: file)
             let scenario = try ensemble.scenario(definition, defaultMembers: 1000)
             let members = scenario.members
-            let progress = ProgressBar(total: members, label: "running \(members) members")
+            let progress = ProgressBar(total: members, label: "running \(members) members", style: ensemble.progress)
             let result = try Sensitivity.run(scenario: scenario, output: output, month: at,
                                              threads: ensemble.threads) { progress.update($0) }
             progress.finish()
@@ -44,6 +49,11 @@ struct SensitivityCommand: ParsableCommand {
             }
             print("\(output) at \(result.month) over \(members) members: R² of the linear fit \(String(format: "%.3f", result.rSquared))")
             print(textTable(rows, rightAligned: [1, 2]))
+            if let out {
+                try OutputFiles.writeFolder([("sensitivity.csv", AnalysisTables.sensitivity(result))], provenance: Provenance(
+                    seed: scenario.seed, members: members, threads: ensemble.threads, files: definition.sourceFiles), to: out)
+                print("wrote sensitivity.csv in \(out)")
+            }
         }
     }
 }

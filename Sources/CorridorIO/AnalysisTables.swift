@@ -47,6 +47,17 @@ public enum AnalysisTables {
         return table.text
     }
 
+    /// `sensitivity.csv`: `output,month,parameter,standardized_coefficient,first_order_share,r_squared`,
+    /// ranked as printed; `r_squared` (of the linear fit) is the same on every row.
+    public static func sensitivity(_ result: Sensitivity) -> String {
+        var table = CSVTable(header: ["output", "month", "parameter", "standardized_coefficient", "first_order_share", "r_squared"])
+        for coefficient in result.coefficients {
+            table.append([result.output, result.month.description, coefficient.label, numberText(coefficient.standardized),
+                          numberText(coefficient.firstOrder), numberText(result.rSquared)])
+        }
+        return table.text
+    }
+
     /// `forecasts.csv` of a backtest: `target,period,horizon,observed,model,naive,last_value`.
     public static func forecasts(_ rows: [Forecast]) -> String {
         var table = CSVTable(header: ["target", "period", "horizon", "observed", "model", "naive", "last_value"])

@@ -16,11 +16,15 @@ public struct Provenance: Encodable {
     public var members: Int?
     public var threads: Int?
     public var files: [InputFile]
+    /// Units of the named outputs, where the model states them (output name → unit).
+    public var units: [String: String]?
 
     /// - Parameter files: absolute paths of the inputs (`RunDefinition.sourceFiles`); they
     ///   are read again to hash them, and shown relative to the working folder when inside it.
-    public init(command: [String] = CommandLine.arguments, seed: UInt64?, members: Int?, threads: Int?, files: [String]) {
+    public init(command: [String] = CommandLine.arguments, seed: UInt64?, members: Int?, threads: Int?, files: [String],
+                units: [String: String]? = nil) {
         corridor = CorridorVersion.current
+        self.units = units
         self.command = command
         self.seed = seed
         self.members = members

@@ -86,15 +86,24 @@ public enum ResultFiles {
         return table.text
     }
 
-    /// `summary.csv`: `step,month,series,mean,sd,p05,p25,p50,p75,p95`.
-    public static func summary(_ model: EngineModel, _ summary: EnsembleSummary) -> String {
-        var table = CSVTable(header: ["step", "month", "series", "mean", "sd", "p05", "p25", "p50", "p75", "p95"])
+    /// `summary.csv`, tidy: `step,month,kind,name,group,unit,mean,sd,p05,p25,p50,p75,p95`;
+    /// `kind` is stock, flow or output, `group` is empty for an output, and `unit` is the
+    /// output's unit where `units` (output name → unit, from the model file) states one.
+    public static func summary(_ model: EngineModel, _ summary: EnsembleSummary, units: [String: String] = [:]) -> String {
+        var table = CSVTable(header: ["step", "month", "kind", "name", "group", "unit", "mean", "sd", "p05", "p25", "p50", "p75", "p95"])
         let catalog = summary.catalog
+        let labels: [[String]] = catalog.kinds.map { kind in
+            switch kind {
+            case let .stock(slot): ["stock", model.compartmentNames[slot / model.groupCount], model.groupNames[slot % model.groupCount], ""]
+            case let .flow(flow, group): ["flow", model.flows[flow].name, model.groupNames[group], ""]
+            case let .output(index): ["output", model.outputNames[index], "", units[model.outputNames[index]] ?? ""]
+            }
+        }
         for step in 0...model.horizon {
             let month = model.start.advanced(by: step).description
             for series in 0..<catalog.count where catalog.isRecorded(series, step: step, horizon: model.horizon) {
                 let cell = summary.cell(step: step, series: series)
-                table.append([String(step), month, catalog.names[series], numberText(summary.mean[cell]),
+                table.append([String(step), month] + labels[series] + [numberText(summary.mean[cell]),
                               numberText(summary.standardDeviation[cell])] + summary.quantiles.map { numberText($0[cell]) })
             }
         }

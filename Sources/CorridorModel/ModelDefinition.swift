@@ -79,6 +79,8 @@ public struct Model {
     var outputs: [(name: String, expression: ExpressionSpec)]
     /// How reports show the named outputs (optional keys of an output, Docs/model-format.md).
     public internal(set) var presentation: [String: OutputPresentation] = [:]
+    /// The unit of each named output whose model file states one (output name → unit).
+    public var outputUnits: [String: String] { presentation.compactMapValues(\.unit) }
     /// The outputs a report charts when none are asked for (`report: {outputs: […]}`).
     public internal(set) var reportOutputs: [String] = []
     /// What the model is, opening its reports and notebooks (`report: {description: …}`).

@@ -222,7 +222,7 @@ extension Notebook {
             for output in outputs {
                 guard let (months, quantiles, mean) = runs.bands(run, output: output) else { continue }
                 for (step, month) in months.enumerated() {
-                    table.append([run.name, String(step), "\(month)-01", output, numberText(mean[step])] + quantiles.map { numberText($0[step]) })
+                    table.append([run.name, String(step), month.description, output, numberText(mean[step])] + quantiles.map { numberText($0[step]) })
                 }
             }
         }
@@ -232,7 +232,7 @@ extension Notebook {
     static func observedCSV(_ runs: ScenarioRuns, outputs: [String]) -> String {
         var table = CSVTable(header: ["output", "month", "value"])
         for output in outputs {
-            for (month, value) in runs.observations(for: output) { table.append([output, "\(month)-01", numberText(value)]) }
+            for (month, value) in runs.observations(for: output) { table.append([output, month.description, numberText(value)]) }
         }
         return table.text
     }

@@ -41,8 +41,9 @@ import Testing
         let ensemble = try CLITests().corridor(["run", baseline, "--members", "24", "--out", folder.appendingPathComponent("many").path])
         #expect(ensemble.status == 0, "\(ensemble.stderr)")
         let summary = try CLITests().csv(folder.appendingPathComponent("many/summary.csv"))
-        let backlog2030 = try #require(summary.first { $0[1] == "2030-01" && $0[2] == "output:courtBacklog" })
-        #expect(Double(backlog2030[4])! > 0, "members disagree: the uncertain parameters spread the backlog")
+        let backlog2030 = try #require(summary.first { $0[1] == "2030-01" && CLITests().series($0) == "output:courtBacklog" })
+        #expect(backlog2030[5] == "immigration-court cases pending (people), start of month", "the unit, comma and all: \(backlog2030)")
+        #expect(Double(backlog2030[7])! > 0, "members disagree: the uncertain parameters spread the backlog")
     }
 
     @Test func aMissingOverlayIsAClearError() throws {
