@@ -19,7 +19,9 @@ run: build
 test-tools:
 	@scripts/install-test-tools
 
-# Swift tests, then the checks of what people open (report in Chromium, notebooks).
+# Swift tests, then the Python package's tests and the checks of what people open (report
+# in Chromium, notebooks executed with nbclient) against the release binary.
 test: dependencies test-tools
 	swift test
-	python3 -m pytest -q Tests/python
+	swift build -c release --product corridor
+	python3 -m pytest -q Tests/python python/tests

@@ -42,6 +42,11 @@ struct EnsembleOptions: ParsableArguments {
     @Option(help: "Worker threads. Results do not depend on it. Default: the number of cores.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Override a parameter in every scenario: NAME=NUMBER holds it at that value in every month; NAME=YAML takes a scenario `set` entry, e.g. 'judges={schedule: [{from: 2025-01, value: 900}]}'.",
+        valueName: "NAME=VALUE"))
+    var settings: [String] = []
+
     @OptionGroup var progressOption: ProgressOption
     var progress: ProgressStyle { progressOption.progress }
 
@@ -53,10 +58,16 @@ struct EnsembleOptions: ParsableArguments {
 
     /// The scenario resolved with these options: the horizon as asked, else the scenario's;
     /// members as asked, else the scenario's when it runs more than one, else
-    /// `defaultMembers`; the seed as asked, else the scenario's; then `settings` (`--set`)
-    /// applied. Its warnings are printed.
-    func scenario(_ definition: RunDefinition, defaultMembers: Int, settings: [String] = []) throws -> Scenario {
-        var scenario = try Scenario(definition, horizon: horizon, members: members, seed: seed, defaultMembers: defaultMembers)
+    /// `defaultMembers`; the seed as asked, else the scenario's; then `--set` applied. Its
+    /// warnings are printed.
+    func scenario(_ definition: RunDefinition, defaultMembers: Int) throws -> Scenario {
+        try applyingSettings(Scenario(definition, horizon: horizon, members: members, seed: seed, defaultMembers: defaultMembers))
+    }
+
+    /// `scenario` with `--set` applied, its warnings printed: every scenario a command runs
+    /// goes through here (compare and report run several, with the first one's settings).
+    func applyingSettings(_ scenario: Scenario) throws -> Scenario {
+        var scenario = scenario
         for assignment in settings { scenario = try scenario.setting(assignment) }
         printWarnings(scenario.model)
         return scenario

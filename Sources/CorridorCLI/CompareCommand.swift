@@ -50,8 +50,7 @@ struct CompareCommand: ParsableCommand {
             let progress = ProgressBar(total: members * definitions.count, label: "running \(definitions.count) scenarios × \(members) members", style: ensemble.progress)
             let seed = reference.seed
             let comparison = try Comparison(scenarios: [reference] + definitions.dropFirst().map {
-                printWarnings($0.model)
-                return try Scenario($0, horizon: horizon, members: members, seed: seed)
+                try ensemble.applyingSettings(Scenario($0, horizon: horizon, members: members, seed: seed))
             }, threads: threads) { progress.update($0) }
             progress.finish()
             for name in outputs where !comparison.outputs.contains(name) {

@@ -40,8 +40,9 @@ struct ReportOptions: ParsableArguments {
         let reference = try ensemble.scenario(definitions[0], defaultMembers: 200)
         let members = reference.members
         guard members >= 2 else { throw CLIError("--members must be at least 2 (bands need an ensemble); \(definitions[0].file) runs 1") }
-        definitions.dropFirst().forEach { printWarnings($0.model) }
-        let scenarios = try definitions.map { try Scenario($0, horizon: ensemble.horizon, members: members, seed: reference.seed) }
+        let scenarios = try [reference] + definitions.dropFirst().map {
+            try ensemble.applyingSettings(Scenario($0, horizon: ensemble.horizon, members: members, seed: reference.seed))
+        }
         let end = reference.months.upperBound
         let months = self.months.isEmpty ? [end.advanced(by: -120), end.advanced(by: -60), end].filter { $0 >= reference.months.lowerBound }
             : self.months

@@ -28,11 +28,6 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var ensemble: EnsembleOptions
 
-    @Option(name: .customLong("set"), help: ArgumentHelp(
-        "Override a parameter: NAME=NUMBER holds it at that value in every month; NAME=YAML takes a scenario `set` entry, e.g. 'judges={schedule: [{from: 2025-01, value: 900}]}'.",
-        valueName: "NAME=VALUE"))
-    var overrides: [String] = []
-
     @Option(help: "Folder to write CSV results into; written whole or not at all, replacing an existing folder.")
     var out: String?
 
@@ -55,7 +50,7 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let out { try OutputFiles.checkWritable(out, isFolder: true) }
-            let scenario = try ensemble.scenario(ScenarioLoader.load(path: file), defaultMembers: 1, settings: overrides)
+            let scenario = try ensemble.scenario(ScenarioLoader.load(path: file), defaultMembers: 1)
             let definition = scenario.definition, horizon = scenario.horizon, members = scenario.members
             let seed = scenario.seed, threads = ensemble.threads
             let model = scenario.compiled()

@@ -37,11 +37,14 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
 
 
 def _common(members: Optional[int], seed: Optional[int], horizon: Optional[int],
-            threads: Optional[int]) -> list[str]:
+            threads: Optional[int], set: Optional[Mapping[str, object]] = None) -> list[str]:
+    """The options every command that runs an ensemble shares (EnsembleOptions)."""
     arguments: list[str] = []
     for flag, value in (("--members", members), ("--seed", seed), ("--horizon", horizon), ("--threads", threads)):
         if value is not None:
             arguments += [flag, str(int(value))]
+    for name, value in (set or {}).items():
+        arguments += ["--set", _setting(name, value)]
     return arguments
 
 
@@ -116,9 +119,7 @@ def run(scenario: PathLike, *, members: Optional[int] = None, seed: Optional[int
     ``{"judges": {"schedule": [{"from": "2026-01", "value": 900, "ramp": 12}]}}``.
     ``summaries`` is ``"all"`` (default) or ``"outputs"`` (faster for large ensembles).
     """
-    arguments = ["run", os.fspath(scenario), *_common(members, seed, horizon, threads)]
-    for name, value in (set or {}).items():
-        arguments += ["--set", _setting(name, value)]
+    arguments = ["run", os.fspath(scenario), *_common(members, seed, horizon, threads, set)]
     if summaries is not None:
         arguments += ["--summaries", summaries]
     if per_member:
@@ -141,11 +142,12 @@ def run(scenario: PathLike, *, members: Optional[int] = None, seed: Optional[int
 
 def compare(scenarios: Sequence[PathLike], *, at: Iterable[str] = (), outputs: Iterable[str] = (),
             members: Optional[int] = None, seed: Optional[int] = None, horizon: Optional[int] = None,
-            threads: Optional[int] = None, binary: Optional[str] = None, progress: bool = True) -> pd.DataFrame:
+            set: Optional[Mapping[str, object]] = None, threads: Optional[int] = None,
+            binary: Optional[str] = None, progress: bool = True) -> pd.DataFrame:
     """Runs scenarios with common draws like ``corridor compare``: one row per month,
     scenario and output with the level (mean, p05, p50, p95) and the member-by-member
-    difference from the first scenario (``diff_*``)."""
-    arguments = ["compare", *map(os.fspath, scenarios), *_common(members, seed, horizon, threads)]
+    difference from the first scenario (``diff_*``). ``set`` applies to every scenario."""
+    arguments = ["compare", *map(os.fspath, scenarios), *_common(members, seed, horizon, threads, set)]
     for month in at:
         arguments += ["--at", str(month)]
     for name in outputs:
@@ -171,12 +173,13 @@ def plan(scenario: PathLike, vary: str, target: str, *, confidence: Optional[flo
          range: Optional[tuple] = None, from_month: Optional[str] = None, ramp: Optional[int] = None,
          candidates: Optional[int] = None, seeds: Optional[int] = None, continuous: bool = False,
          members: Optional[int] = None, seed: Optional[int] = None, horizon: Optional[int] = None,
-         threads: Optional[int] = None, binary: Optional[str] = None, progress: bool = True) -> PlanResult:
+         set: Optional[Mapping[str, object]] = None, threads: Optional[int] = None,
+         binary: Optional[str] = None, progress: bool = True) -> PlanResult:
     """The least value of lever ``vary`` that meets ``target`` (``"courtBacklog <= 1000000
     by 2032-09"``) with probability ``confidence``, like ``corridor plan`` (``from_month``
     is its ``--from``)."""
     arguments = ["plan", os.fspath(scenario), "--vary", vary, "--target", target,
-                 *_common(members, seed, horizon, threads)]
+                 *_common(members, seed, horizon, threads, set)]
     for flag, value in (("--confidence", confidence), ("--from", from_month), ("--ramp", ramp),
                         ("--candidates", candidates), ("--seeds", seeds)):
         if value is not None:
@@ -199,14 +202,14 @@ def plan(scenario: PathLike, vary: str, target: str, *, confidence: Optional[flo
 
 
 def sensitivity(scenario: PathLike, output: str, at: str, *, members: Optional[int] = None,
-                seed: Optional[int] = None, horizon: Optional[int] = None, threads: Optional[int] = None,
-                binary: Optional[str] = None, progress: bool = True) -> pd.DataFrame:
+                seed: Optional[int] = None, horizon: Optional[int] = None, set: Optional[Mapping[str, object]] = None,
+                threads: Optional[int] = None, binary: Optional[str] = None, progress: bool = True) -> pd.DataFrame:
     """Ranks the uncertain parameters by how much they move ``output`` at month ``at``,
     like ``corridor sensitivity``: standardized regression coefficients and first-order
     shares of variance, one row per parameter, with the linear fit's R² (also in
     ``.attrs["r_squared"]``)."""
     arguments = ["sensitivity", os.fspath(scenario), "--output", output, "--at", str(at),
-                 *_common(members, seed, horizon, threads)]
+                 *_common(members, seed, horizon, threads, set)]
     with _out_folder() as scratch:
         out = Path(scratch) / "sensitivity"
         invoke(arguments + ["--out", str(out)], binary=binary, progress=progress)
