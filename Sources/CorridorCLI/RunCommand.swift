@@ -63,9 +63,9 @@ struct RunCommand: ParsableCommand {
             let result = try Ensemble.run(model, options: options) { progress.update($0) }
             progress.finish()
             if let out {
-                let units = definition.model.outputUnits
-                try OutputFiles.writeFolder(files(for: result, units: units), provenance: Provenance(
-                    seed: seed, members: members, threads: threads, files: definition.sourceFiles, units: units), to: out)
+                try OutputFiles.writeFolder(files(for: result, units: definition.model.outputUnits), provenance: Provenance(
+                    seed: seed, members: members, threads: threads, files: definition.sourceFiles,
+                    outputs: definition.model.presentation), to: out)
                 let written = files(named: result).joined(separator: ", ")
                 print("\(definition.name): \(members) member\(members == 1 ? "" : "s") × \(horizon) months from \(model.start); wrote \(written) in \(out)")
             } else {

@@ -1,3 +1,4 @@
+import CorridorModel
 import Crypto
 import Foundation
 
@@ -16,15 +17,16 @@ public struct Provenance: Encodable {
     public var members: Int?
     public var threads: Int?
     public var files: [InputFile]
-    /// Units of the named outputs, where the model states them (output name → unit).
-    public var units: [String: String]?
+    /// How the model file says to show its named outputs (unit, label, observed series),
+    /// for programs that read the results (the Python package).
+    public var outputs: [String: OutputPresentation]?
 
     /// - Parameter files: absolute paths of the inputs (`RunDefinition.sourceFiles`); they
     ///   are read again to hash them, and shown relative to the working folder when inside it.
     public init(command: [String] = CommandLine.arguments, seed: UInt64?, members: Int?, threads: Int?, files: [String],
-                units: [String: String]? = nil) {
+                outputs: [String: OutputPresentation]? = nil) {
         corridor = CorridorVersion.current
-        self.units = units
+        self.outputs = outputs
         self.command = command
         self.seed = seed
         self.members = members

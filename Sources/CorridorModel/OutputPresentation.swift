@@ -1,6 +1,6 @@
 /// How a report shows a named output: optional keys of an output in a model file
 /// (`outputs: {NAME: {expression, unit, label, observed}}`, Docs/model-format.md).
-public struct OutputPresentation: Sendable, Equatable {
+public struct OutputPresentation: Sendable, Equatable, Encodable {
     /// The unit of the output's values, e.g. "people pending, start of month".
     public var unit: String?
     /// A short label for charts and tables.
@@ -16,7 +16,7 @@ public struct OutputPresentation: Sendable, Equatable {
 }
 
 /// An observed series that measures an output: `observed: {series, group, at}`.
-public struct ObservedMatch: Sendable, Equatable {
+public struct ObservedMatch: Sendable, Equatable, Encodable {
     public var series: String
     /// Default `ALL`.
     public var group: String
@@ -28,5 +28,15 @@ public struct ObservedMatch: Sendable, Equatable {
         self.series = series
         self.group = group
         self.endOfPeriod = endOfPeriod
+    }
+
+    private enum CodingKeys: String, CodingKey { case series, group, at }
+
+    /// As the model file writes it: `{series, group, at: end|month}`.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(series, forKey: .series)
+        try container.encode(group, forKey: .group)
+        try container.encode(endOfPeriod ? "end" : "month", forKey: .at)
     }
 }

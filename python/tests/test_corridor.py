@@ -125,14 +125,14 @@ def test_a_missing_binary_is_explained_with_the_command_that_builds_it(monkeypat
 
 def test_progress_reaches_tqdm_for_calls_that_take_time(court, monkeypatch):
     seen = []
-    import tqdm.auto
+    import corridor._binary as binary
 
-    class Recording(tqdm.auto.tqdm):
+    class Recording(binary._bar_class()):
         def update(self, n=1):
             seen.append((self.desc, self.n + n, self.total))
             return super().update(n)
 
-    monkeypatch.setattr(tqdm.auto, "tqdm", Recording)
+    monkeypatch.setattr(binary, "_bar_class", lambda: Recording)
     corridor.run(court, members=3000, seed=1)
     assert seen and seen[-1] == ("running 3000 members", 3000, 3000)
 

@@ -11,11 +11,11 @@ is shown with tqdm (in Jupyter too) for any call that runs longer than a second.
 >>> r.outputs_summary.query("name == 'courtBacklog'").tail()
 """
 from ._api import (BacktestResult, CalibrationResult, PlanResult, RunResult, backtest, calibrate, compare,
-                   plan, run, sensitivity, validate, version)
+                   observed, plan, run, sensitivity, validate, version)
 from ._binary import BinaryNotFoundError, CorridorError, find_binary, set_binary
 
 __all__ = [
-    "run", "compare", "plan", "sensitivity", "calibrate", "backtest", "validate", "version",
+    "run", "compare", "plan", "sensitivity", "calibrate", "backtest", "validate", "version", "observed",
     "RunResult", "PlanResult", "CalibrationResult", "BacktestResult",
     "CorridorError", "BinaryNotFoundError", "find_binary", "set_binary",
 ]

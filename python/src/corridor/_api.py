@@ -90,6 +90,22 @@ class RunResult:
             return self.outputs
         return self.summary[self.summary["kind"] == "output"].reset_index(drop=True)
 
+    def observed_for(self, output: str, folder: PathLike = "Datasets/observed") -> pd.DataFrame:
+        """The observed series the model file names for ``output`` (its ``observed:`` key),
+        read from ``folder`` and placed as Corridor's charts place it: monthly values at
+        their month; with ``at: end``, each period's value at the month after it ends (a
+        stock at the end of a fiscal year is the next October's start). Columns ``month``,
+        ``value``, ``series``; empty when the model names no series for the output."""
+        link = ((self.info.get("outputs") or {}).get(output) or {}).get("observed")
+        if not link:
+            return pd.DataFrame({"month": pd.PeriodIndex([], freq="M"), "value": [], "series": []})
+        data = observed(folder)
+        rows = data[(data["series"] == link["series"]) & (data["group"] == link["group"])].copy()
+        if link["at"] == "end":
+            rows["month"] = rows["last_month"] + 1
+        rows = rows.dropna(subset=["month"])
+        return rows[["month", "value", "series"]].sort_values("month").reset_index(drop=True)
+
     def to_xarray(self):
         """The ensemble summary as an ``xarray.Dataset`` with one variable, ``summary``,
         over dimensions month × series × statistic; each series carries its kind, name,
@@ -107,6 +123,27 @@ class RunResult:
         for column in labels.columns:
             dataset = dataset.assign_coords({column: ("series", labels.loc[dataset["series"].values, column].to_numpy())})
         return dataset
+
+
+def observed(folder: PathLike = "Datasets/observed") -> pd.DataFrame:
+    """Every observed series of a folder (``series,group,period,value,unit,source``, the
+    files of Datasets/observed) in one tidy frame, with ``month`` (the period's month when
+    it is monthly, else missing) and ``last_month`` (the last month a period covers:
+    ``FY2024`` → 2024-09, ``2019`` → 2019-12, ``2024-03`` → 2024-03)."""
+    frames = [pd.read_csv(path, dtype={"group": str, "period": str}) for path in sorted(Path(folder).glob("*.csv"))]
+    data = pd.concat(frames, ignore_index=True)
+
+    def last_month(period: str) -> pd.Period:
+        if period.startswith("FY"):
+            return pd.Period(f"{int(period[2:])}-09", freq="M")
+        if len(period) == 4:
+            return pd.Period(f"{period}-12", freq="M")
+        return pd.Period(period, freq="M")
+
+    data["last_month"] = pd.PeriodIndex([last_month(period) for period in data["period"]], freq="M")
+    monthly = data["period"].str.len() == 7
+    data["month"] = data["last_month"].where(monthly)
+    return data
 
 
 def run(scenario: PathLike, *, members: Optional[int] = None, seed: Optional[int] = None,
@@ -128,7 +165,7 @@ def run(scenario: PathLike, *, members: Optional[int] = None, seed: Optional[int
         out = Path(scratch) / "run"
         invoke(arguments + ["--out", str(out)], binary=binary, progress=progress)
         info = json.loads((out / "run.json").read_text())
-        units = info.get("units", {})
+        units = {name: shown.get("unit", "") for name, shown in (info.get("outputs") or {}).items()}
         result = RunResult(members=info["members"], info=info)
         if (out / "summary.csv").exists():
             result.summary = _read(out, "summary.csv")
@@ -146,15 +183,20 @@ def compare(scenarios: Sequence[PathLike], *, at: Iterable[str] = (), outputs: I
             binary: Optional[str] = None, progress: bool = True) -> pd.DataFrame:
     """Runs scenarios with common draws like ``corridor compare``: one row per month,
     scenario and output with the level (mean, p05, p50, p95) and the member-by-member
-    difference from the first scenario (``diff_*``). ``set`` applies to every scenario."""
+    difference from the first scenario (``diff_*``); only the ``outputs`` named, when named.
+    ``set`` applies to every scenario."""
     arguments = ["compare", *map(os.fspath, scenarios), *_common(members, seed, horizon, threads, set)]
     for month in at:
         arguments += ["--at", str(month)]
+    outputs = list(outputs)
     for name in outputs:
         arguments += ["--output", name]
     with _out_folder() as scratch:
         invoke(arguments + ["--out", scratch + "/compare"], binary=binary, progress=progress)
-        return _read(Path(scratch) / "compare", "comparison.csv")
+        frame = _read(Path(scratch) / "compare", "comparison.csv")
+    if outputs:
+        frame = frame[frame["output"].isin(outputs)].reset_index(drop=True)
+    return frame
 
 
 @dataclass

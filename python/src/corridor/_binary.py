@@ -126,13 +126,21 @@ def _progress_event(line: str) -> Optional[dict]:
         return None
 
 
-def _advance(bar, event: dict):
-    from tqdm.auto import tqdm
+def _bar_class():
+    """tqdm's notebook bar where Jupyter's widgets are installed, else its text bar."""
+    try:
+        import ipywidgets  # noqa: F401  (tqdm.auto needs it in Jupyter)
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm
 
+
+def _advance(bar, event: dict):
     if bar is None or bar.desc != event["label"]:
         if bar is not None:
             bar.close()
-        bar = tqdm(total=event["total"], desc=event["label"], delay=1.0, leave=False)
+        bar = _bar_class()(total=event["total"], desc=event["label"], delay=1.0, leave=False)
     if "cost" in event:
         bar.set_postfix(cost=f"{event['cost']:.6g}", refresh=False)
     bar.update(event["done"] - bar.n)  # drawn only once the call has run for a second (delay)
