@@ -83,6 +83,14 @@ public struct CalibrationConfig {
         return (0...last.months(since: first)).map { first.advanced(by: $0) }
     }
 
+    /// A target's `from`…`to` (each defaulting to the window's end), nil when neither is given.
+    private static func targetMonths(_ entry: YAMLMapping, window: ClosedRange<Month>) throws -> ClosedRange<Month>? {
+        guard entry.optional("from") != nil || entry.optional("to") != nil else { return nil }
+        let first = try entry.optional("from")?.month() ?? window.lowerBound, last = try entry.optional("to")?.month() ?? window.upperBound
+        guard first <= last else { throw entry.node.error("`to` (\(last)) comes before `from` (\(first))") }
+        return first...last
+    }
+
     /// Parses a calibration file's text; `file` names it in messages and paths inside it are
     /// relative to `folder`. (`CorridorIO` reads the file: `CalibrationConfig.load(path:)`.)
     public static func parse(text: String, file path: String, folder: URL) throws -> CalibrationConfig {
@@ -117,7 +125,7 @@ public struct CalibrationConfig {
                 name: try entry.required("name").text(), minimum: minimum, maximum: maximum,
                 groups: try entry.optional("groups")?.sequence().map { try $0.text() } ?? [],
                 monthly: monthly,
-                lag: try entry.optional("lag").map { Int(try $0.number()) } ?? 0,
+                lag: try entry.optional("lag")?.wholeNumber(in: 0...120, what: "a lag in months") ?? 0,
                 months: months, smoothing: smoothing,
                 driver: try entry.optional("driver")?.boolean() ?? false))
         }
@@ -141,14 +149,13 @@ public struct CalibrationConfig {
                 observedGroup: try entry.optional("group")?.text() ?? "ALL",
                 weight: try entry.optional("weight")?.number() ?? 1,
                 aggregate: aggregate,
-                months: entry.optional("from") == nil && entry.optional("to") == nil ? nil
-                    : (try entry.optional("from")?.month() ?? from)...(try entry.optional("to")?.month() ?? to),
+                months: try targetMonths(entry, window: from...to),
                 driver: try entry.optional("driver")?.boolean() ?? false))
         }
         return CalibrationConfig(
             file: path, scenarioPath: resolve(try root.required("scenario").text()),
             observedPath: resolve(try root.required("observed").text()), window: from...to,
             outputPath: resolve(try root.required("output").text()), parameters: parameters, targets: targets,
-            maximumIterations: try root.optional("iterations").map { Int(try $0.number()) } ?? 40)
+            maximumIterations: try root.optional("iterations")?.wholeNumber(in: 1...10_000, what: "a number of iterations") ?? 40)
     }
 }

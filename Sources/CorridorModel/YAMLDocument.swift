@@ -25,6 +25,12 @@ public struct YAMLNode {
     public func number() throws -> Double { try tree.number() }
     public func month() throws -> Month { try tree.month() }
     public func boolean() throws -> Bool { try tree.boolean(what: "true or false") }
+    /// A whole number in `range`, or an error that gives the range.
+    public func wholeNumber(in range: ClosedRange<Int>, what: String) throws -> Int {
+        let value = try tree.integer(what: what, atLeast: range.lowerBound)
+        guard value <= range.upperBound else { throw tree.error("\(what) must be at most \(range.upperBound), found \(value)") }
+        return value
+    }
 }
 
 /// The entries of a mapping node, looked up by key.
