@@ -221,30 +221,31 @@ class NumpyModel:
 
 
 def numpy_summary(scenario, horizon, members, seed, out):
-    """The NumPy ensemble with summaries written as summary.csv."""
+    """The NumPy ensemble with summaries written as Corridor's tidy summary.csv
+    (kind, name, group, unit; the example model states no units)."""
     model = NumpyModel(scenario, horizon, members, seed)
     rows = []
     levels = [5, 25, 50, 75, 95]
 
-    def summarize(step, name, values):
+    def summarize(step, series, values):
         q = np.percentile(values, levels)
-        rows.append(f"{step},{month_text(model.start + step)},{name},{values.mean()!r},{values.std(ddof=1)!r}," + ",".join(repr(v) for v in q))
+        rows.append(f"{step},{month_text(model.start + step)},{series},,{values.mean()!r},{values.std(ddof=1)!r}," + ",".join(repr(v) for v in q))
 
     def record(step, state, amounts, outputs):
         for c, compartment in enumerate(model.compartments):
             for g, group in enumerate(model.groups):
-                summarize(step, f"stock:{compartment}:{group}", state[c, g])
+                summarize(step, f"stock,{compartment},{group}", state[c, g])
         if amounts is None:
             return
         for flow in model.flows:
             for g, group in enumerate(model.groups):
-                summarize(step, f"flow:{flow['name']}:{group}", amounts[flow["name"]][g])
+                summarize(step, f"flow,{flow['name']},{group}", amounts[flow["name"]][g])
         for name, values in outputs.items():
-            summarize(step, f"output:{name}", values)
+            summarize(step, f"output,{name},", values)
 
     model.run(record)
     with open(os.path.join(out, "summary.csv"), "w") as handle:
-        handle.write("step,month,series,mean,sd,p05,p25,p50,p75,p95\n" + "\n".join(rows) + "\n")
+        handle.write("step,month,kind,name,group,unit,mean,sd,p05,p25,p50,p75,p95\n" + "\n".join(rows) + "\n")
 
 
 def check_same_numbers(horizon):
