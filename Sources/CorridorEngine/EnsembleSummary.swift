@@ -102,24 +102,26 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
         for series in 0..<catalog.count where catalog.isRecorded(series, step: step, horizon: horizon) {
             let cell = step * catalog.count + series
             let values = catalog.values(series, in: view)
-            var low = minimum[cell], high = maximum[cell]
-            for l in 0..<n {
-                low = Swift.min(low, values[l])
-                high = Swift.max(high, values[l])
-            }
-            minimum[cell] = low
-            maximum[cell] = high
-            sketches[cell].add(values, count: n)
+            // One pass finds the bins' range and the minimum and maximum together.
+            sketches[cell].add(values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
             let center = reference[cell]
             for (b, block) in tileBlocks.enumerated() {
                 let offset = block.start - view.firstMember
-                for i in 0..<block.size {
-                    let deviation = values[offset + i] - center
-                    deviations[i] = deviation
-                    squares[i] = deviation * deviation
+                guard block.size > 1 else {
+                    let deviation = values[offset] - center
+                    tilePayloads[b][2 * cell] = deviation
+                    tilePayloads[b][2 * cell + 1] = deviation * deviation
+                    continue
                 }
-                tilePayloads[b][2 * cell] = Self.pairwiseSum(deviations, count: block.size)
-                tilePayloads[b][2 * cell + 1] = Self.pairwiseSum(squares, count: block.size)
+                // The tree's first level (pairs) as the deviations are computed: the same
+                // additions in the same order as summing the deviations afterwards.
+                for i in 0..<block.size / 2 {
+                    let left = values[offset + 2 * i] - center, right = values[offset + 2 * i + 1] - center
+                    deviations[i] = left + right
+                    squares[i] = left * left + right * right
+                }
+                tilePayloads[b][2 * cell] = Self.pairwiseSum(deviations, count: block.size / 2)
+                tilePayloads[b][2 * cell + 1] = Self.pairwiseSum(squares, count: block.size / 2)
             }
         }
     }

@@ -41,12 +41,16 @@ struct QuantileSketch {
     }
 
     /// Adds `count` values at once: positive finite values (the common case) go through
-    /// one range check and one pass of increments; the rest one by one.
-    mutating func add(_ values: UnsafePointer<Double>, count: Int) {
+    /// one range check and one pass of increments; the rest one by one. The range check
+    /// also lowers `minimum` and raises `maximum` to the values' own.
+    mutating func add(_ values: UnsafePointer<Double>, count: Int, minimum: inout Double, maximum: inout Double) {
         var low = Int.max, high = Int.min
         var others = false
+        var smallest = minimum, largest = maximum
         for l in 0..<count {
             let value = values[l]
+            smallest = Swift.min(smallest, value)
+            largest = Swift.max(largest, value)
             if value > 0 && value.isFinite {
                 let bin = Self.bin(of: value)
                 low = Swift.min(low, bin)
@@ -55,6 +59,8 @@ struct QuantileSketch {
                 others = true
             }
         }
+        minimum = smallest
+        maximum = largest
         if low <= high {
             positive.reserve(low...high)
             positive.withCounts { counts, offset in
