@@ -140,3 +140,27 @@ def test_progress_reaches_tqdm_for_calls_that_take_time(court, monkeypatch):
 def test_warnings_from_the_binary_become_python_warnings(court):
     with pytest.warns(UserWarning, match="-5 is negative"):
         corridor.run(court, set={"judges": -5})
+
+
+def test_calibrate_and_backtest_recover_a_known_court(tmp_path):
+    """Monthly completions observed from a court with 5 judges; a fit that starts from 3
+    judges finds 5, and a backtest of the true court forecasts the held-back months exactly."""
+    (tmp_path / "model.yaml").write_text(COURT.replace("  arrivals: {value: 100, uncertainty: {dist: lognormal, cv: 0.2}}",
+                                                       "  arrivals: {value: 100}"))
+    truth = corridor.run(tmp_path / "model.yaml", horizon=12)
+    completions = truth.flows.query("flow == 'decide'")
+    (tmp_path / "observed").mkdir()
+    lines = ["series,group,period,value,unit,source"] + [
+        f"completions,ALL,{month},{value!r},cases,the court itself" for month, value in zip(completions["month"].astype(str), completions["value"])]
+    (tmp_path / "observed" / "court.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "start.yaml").write_text("format: corridor-scenario/1\nmodel: model.yaml\nhorizon: 12\nset:\n  judges: {value: 3}\n")
+    (tmp_path / "fit.yaml").write_text(
+        "format: corridor-calibration/1\nscenario: start.yaml\nobserved: observed\nwindow: {from: 2024-01, to: 2024-12}\n"
+        "output: fitted.yaml\nparameters:\n  - {name: judges, min: 1, max: 50}\n"
+        "targets:\n  - {model: \"flow:decide:AAA\", observed: completions}\n")
+    fit = corridor.calibrate(tmp_path / "fit.yaml")
+    assert fit.overlay_path.endswith("fitted.new.yaml") and "judges" in fit.overlay
+    assert (fit.comparison["model"] - fit.comparison["observed"]).abs().max() < 1e-6
+    accuracy = corridor.backtest(tmp_path / "fit.yaml", "2024-08")
+    assert set(accuracy.forecasts["horizon"]) == {1, 2, 3, 4}
+    assert (accuracy.forecasts["model"] - accuracy.forecasts["observed"]).abs().max() < 1e-6
