@@ -103,9 +103,17 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
             let cell = step * catalog.count + series
             let values = catalog.values(series, in: view)
             // One pass finds the bins' range and the minimum and maximum together.
-            sketches[cell].add(values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
+            let constant = sketches[cell].add(values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
             let center = reference[cell]
             for (b, block) in tileBlocks.enumerated() {
+                if constant {
+                    // Identical deviations: the tree's sum of `size` (a power of two) copies
+                    // is exactly the deviation times `size` (each addition doubles).
+                    let deviation = values[0] - center
+                    tilePayloads[b][2 * cell] = deviation * Double(block.size)
+                    tilePayloads[b][2 * cell + 1] = (deviation * deviation) * Double(block.size)
+                    continue
+                }
                 let offset = block.start - view.firstMember
                 guard block.size > 1 else {
                     let deviation = values[offset] - center

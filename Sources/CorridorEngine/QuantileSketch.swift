@@ -42,15 +42,21 @@ struct QuantileSketch {
 
     /// Adds `count` values at once: positive finite values (the common case) go through
     /// one range check and one pass of increments; the rest one by one. The range check
-    /// also lowers `minimum` and raises `maximum` to the values' own.
-    mutating func add(_ values: UnsafePointer<Double>, count: Int, minimum: inout Double, maximum: inout Double) {
+    /// also lowers `minimum` and raises `maximum` to the values' own, and tells whether every
+    /// value has the same bits as the first (a series no draw reaches): then the count is
+    /// added to its bin at once, and the function returns true.
+    @discardableResult
+    mutating func add(_ values: UnsafePointer<Double>, count: Int, minimum: inout Double, maximum: inout Double) -> Bool {
         var low = Int.max, high = Int.min
         var others = false
         var smallest = minimum, largest = maximum
+        let firstBits = values[0].bitPattern
+        var allSame = true
         for l in 0..<count {
             let value = values[l]
             smallest = Swift.min(smallest, value)
             largest = Swift.max(largest, value)
+            allSame = allSame && value.bitPattern == firstBits
             if value > 0 && value.isFinite {
                 let bin = Self.bin(of: value)
                 low = Swift.min(low, bin)
@@ -61,6 +67,15 @@ struct QuantileSketch {
         }
         minimum = smallest
         maximum = largest
+        if allSame && count > 0 {
+            // Every value in one bin (or one special value): one increment of `count`.
+            if low <= high {
+                positive.add(bin: low, count: UInt32(count))
+            } else {
+                for _ in 0..<count { add(values[0]) }
+            }
+            return true
+        }
         if low <= high {
             positive.reserve(low...high)
             positive.withCounts { counts, offset in
@@ -81,6 +96,7 @@ struct QuantileSketch {
                 if !(value > 0 && value.isFinite) { add(value) }
             }
         }
+        return false
     }
 
     mutating func merge(_ other: QuantileSketch) {
