@@ -44,7 +44,8 @@ def set_binary(path: Optional[str]) -> None:
 def find_binary(binary: Optional[str] = None) -> str:
     """The ``corridor`` binary to run: ``binary`` if given, else the one set with
     :func:`set_binary`, else ``$CORRIDOR_BINARY``, else ``corridor`` on ``PATH``, else
-    ``.build/release/corridor`` of the Corridor checkout this package sits in."""
+    ``.build/release/corridor`` of the Corridor checkout this package sits in (an editable
+    install) or that the working folder is in."""
     for candidate, source in ((binary, "binary="), (_explicit_binary, "corridor.set_binary"),
                               (os.environ.get("CORRIDOR_BINARY"), "CORRIDOR_BINARY")):
         if candidate:
@@ -58,13 +59,14 @@ def find_binary(binary: Optional[str] = None) -> str:
     if on_path:
         return on_path
     looked.append("corridor on PATH")
-    for folder in Path(__file__).resolve().parents:
-        beside = folder / ".build" / "release" / "corridor"
-        if beside.is_file() and os.access(beside, os.X_OK):
-            return str(beside)
-        if (folder / "Package.swift").is_file():
-            looked.append(str(beside))
-            break
+    for start in (Path(__file__).resolve(), Path.cwd().resolve() / "here"):
+        for folder in start.parents:
+            beside = folder / ".build" / "release" / "corridor"
+            if beside.is_file() and os.access(beside, os.X_OK):
+                return str(beside)
+            if (folder / "Package.swift").is_file():
+                looked.append(str(beside))
+                break
     raise BinaryNotFoundError(
         "the corridor binary was not found (looked at: " + ", ".join(looked) + "). Build it in the Corridor "
         f"folder with `{BUILD_COMMAND}`, or pass binary=PATH, call corridor.set_binary(PATH) or set CORRIDOR_BINARY."
