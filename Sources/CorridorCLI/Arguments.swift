@@ -114,10 +114,10 @@ struct PlanOptions: ParsableArguments {
         guard candidates >= 2 else { throw ValidationError("--candidates must be at least 2") }
     }
 
-    /// The plan of `lever` for `target` in `scenario`, with these options.
-    func plan(_ scenario: Scenario, lever: String, target: PlanTarget, threads: Int) throws -> Plan {
-        let bounds = try self.bounds(scenario, lever: lever)
-        return try Plan.run(scenario: scenario, parameter: lever, target: target, confidence: confidence, range: bounds,
+    /// The plan of `lever` for `target` in `scenario`, with these options, over `bounds`
+    /// (`bounds(_:lever:)`, found once for every seed planned).
+    func plan(_ scenario: Scenario, lever: String, target: PlanTarget, bounds: ClosedRange<Double>, threads: Int) throws -> Plan {
+        try Plan.run(scenario: scenario, parameter: lever, target: target, confidence: confidence, range: bounds,
                             from: from, ramp: ramp, candidates: candidates,
                             wholeNumbers: !continuous && Plan.isWholeNumberRange(bounds, candidates: candidates), threads: threads)
     }

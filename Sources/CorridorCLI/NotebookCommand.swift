@@ -51,7 +51,9 @@ struct NotebookCommand: ParsableCommand {
             let prepared = try options.prepare()
             var plan: Plan?
             if let vary, let target {
-                plan = try planOptions.plan(prepared.scenarios[0], lever: vary, target: target, threads: options.threads)
+                let scenario = prepared.scenarios[0]
+                plan = try planOptions.plan(scenario, lever: vary, target: target,
+                                            bounds: planOptions.bounds(scenario, lever: vary), threads: options.threads)
             }
             let notebook = Notebook.analysis(prepared.runs, outputs: prepared.outputs, months: prepared.months,
                                              comparison: prepared.comparison, plan: plan, dataFolder: dataFolder)

@@ -57,7 +57,7 @@ struct PlanCommand: ParsableCommand {
             for offset in 0..<UInt64(seeds) {
                 var repeated = scenario
                 repeated.seed = firstSeed + offset
-                plans.append((repeated.seed, try planOptions.plan(repeated, lever: vary, target: target, threads: threads)))
+                plans.append((repeated.seed, try planOptions.plan(repeated, lever: vary, target: target, bounds: bounds, threads: threads)))
                 progress.update(Int(offset) + 1)
             }
             progress.finish()

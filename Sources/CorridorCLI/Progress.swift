@@ -24,12 +24,15 @@ struct ProgressOption: ParsableArguments {
 final class ProgressBar: Sendable {
     private let total: Int
     private let label: String
+    /// The label as a JSON string, for `--progress json`.
+    private let labelJSON: String
     private let style: ProgressStyle
     private let lastDrawn = Mutex<(done: Int, time: Double)>((-1, 0))
 
     init(total: Int, label: String, style: ProgressStyle) {
         self.total = max(1, total)
         self.label = label
+        labelJSON = String(decoding: try! JSONEncoder().encode(label), as: UTF8.self)
         self.style = style == .auto && isatty(STDERR_FILENO) != 1 ? .none : style
     }
 
@@ -45,7 +48,6 @@ final class ProgressBar: Sendable {
         guard shouldDraw else { return }
         switch style {
         case .json:
-            let labelJSON = String(decoding: try! JSONEncoder().encode(label), as: UTF8.self)
             let costJSON = cost.map { $0.isFinite ? ", \"cost\": \(numberText($0))" : "" } ?? ""
             FileHandle.standardError.write(Data("{\"progress\": {\"label\": \(labelJSON), \"done\": \(done), \"total\": \(total)\(costJSON)}}\n".utf8))
         case .auto:

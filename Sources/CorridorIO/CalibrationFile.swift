@@ -17,7 +17,7 @@ extension CalibrationConfig {
     /// and the observed data it fits to.
     public func loadInputs() throws -> (scenario: Scenario, observed: ObservedData) {
         let definition = try ScenarioLoader.load(path: scenarioPath)
-        let scenario = try Scenario(definition, horizon: horizon(from: definition.model.start), members: 1)
+        let scenario = try Scenario(definition, horizon: horizon(from: definition.model.start))
         return (scenario, try ObservedData.load(folder: observedPath))
     }
 
