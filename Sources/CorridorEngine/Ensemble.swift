@@ -111,9 +111,16 @@ public enum Ensemble {
 
     /// Runs `options.members` members over `model.horizon` steps. Members are split into
     /// tiles; contiguous runs of tiles go to worker threads. Results are bit-identical
-    /// for any thread count and tile size. `progress` receives members completed so far.
+    /// for any thread count and tile size, and for any number of processes sharing the
+    /// members (`distribution`). `progress` receives members completed so far.
     public static func run(
         _ model: EngineModel, options: RunOptions, progress: (@Sendable (Int) -> Void)? = nil
+    ) throws -> EnsembleResult {
+        try run(model, options: options, distribution: options.members > 1 ? distribution : nil, progress: progress)
+    }
+
+    static func run(
+        _ model: EngineModel, options: RunOptions, distribution: (any MemberDistribution)?, progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> EnsembleResult {
         precondition(options.members >= 1 && options.threads >= 1 && options.tileSize >= 1)
         try checkMemory(model, options: options)
@@ -131,11 +138,14 @@ public enum Ensemble {
         let recorded = options.record.isEmpty ? nil : RecordedSeries(kinds: options.record, members: options.members, horizon: model.horizon)
         let lanes = Swift.min(options.tileSize, options.members)
         let tileCount = (options.members + lanes - 1) / lanes
-        let workerCount = Swift.min(options.threads, tileCount)
+        let share = distribution.map { tiles(of: $0.rank, among: $0.processes, tileCount: tileCount) } ?? 0..<tileCount
+        let workerCount = Swift.min(options.threads, share.count)
         let failure = Mutex<(tile: Int, error: any Error)?>(nil)
         let summaries = Mutex<[Int: SummaryWorker]>([:])
         let completed = Atomic<Int>(0)
         let members = options.members
+        // Progress under a distribution: this process's share, scaled to the whole.
+        let progressScale = distribution?.processes ?? 1
         let sendableReference = reference
 
         DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
@@ -144,8 +154,8 @@ public enum Ensemble {
                 trajectories: trajectories.map { TrajectoryRecorder(store: $0) },
                 summary: summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference, lanes: lanes) : nil,
                 recorded: recorded)
-            let firstTile = worker * tileCount / workerCount
-            let endTile = (worker + 1) * tileCount / workerCount
+            let firstTile = share.lowerBound + worker * share.count / workerCount
+            let endTile = share.lowerBound + (worker + 1) * share.count / workerCount
             for tile in firstTile..<endTile {
                 if let earlier = failure.withLock({ $0?.tile }), earlier < tile { break }
                 let first = tile * lanes
@@ -161,17 +171,60 @@ public enum Ensemble {
                     break
                 }
                 let done = completed.add(count, ordering: .relaxed).newValue
-                progress?(done)
+                progress?(Swift.min(members, done * progressScale))
             }
             if let summary = observer.summary {
                 summaries.withLock { $0[worker] = summary }
             }
         }
-        if let failed = failure.withLock({ $0 }) { throw failed.error }
-        let summary = summarize
-            ? SummaryWorker.finish(workers: summaries.withLock { table in table.keys.sorted().map { table[$0]! } }, members: members)
-            : nil
+        let localFailure = failure.withLock { $0 }
+        var summaryState: SummaryState? = nil
+        if summarize {
+            let workers = summaries.withLock { table in table.keys.sorted().map { table[$0]! } }
+            var state = SummaryState(cellCount: (model.horizon + 1) * catalog.count)
+            for worker in workers { state.append(worker.state()) }
+            summaryState = state
+        }
+        if let distribution {
+            let own = (share.lowerBound * lanes)..<Swift.min(members, share.upperBound * lanes)
+            let partial = EnsemblePartial(
+                members: own,
+                failure: localFailure.map { failed in
+                    (failed.error as? EngineError).map { .engine($0) } ?? .other(rank: distribution.rank, message: "\(failed.error)")
+                },
+                summary: summaryState, trajectories: trajectories?.slices(members: own) ?? [],
+                recorded: recorded?.slice(members: own) ?? [])
+            let whole = try combine(partial, over: distribution)
+            switch whole.failure {
+            case let .engine(error)?: throw error
+            case let .other(rank, message)?: throw DistributedRunError(rank: rank, processes: distribution.processes, message: message)
+            case nil: break
+            }
+            try trajectories?.fill(members: whole.members, from: whole.trajectories)
+            try recorded?.fill(members: whole.members, from: whole.recorded)
+            summaryState = whole.summary
+        } else if let failed = localFailure {
+            throw failed.error
+        }
+        let summary = summaryState?.finish(catalog: catalog, horizon: model.horizon, reference: reference, members: members)
         return EnsembleResult(model: model, members: members, trajectories: trajectories, summary: summary, recorded: recorded)
+    }
+
+    /// Every process's partial, merged in member order up a tree over the ranks and sent
+    /// back to all of them. A merge that fails becomes the failure carried on, so every
+    /// process still takes part in every exchange (none is left waiting).
+    static func combine(_ partial: EnsemblePartial, over distribution: any MemberDistribution) throws -> EnsemblePartial {
+        let merged = try distribution.reduce(partial.encoded()) { lower, upper in
+            do {
+                var combined = try EnsemblePartial(decoding: lower)
+                try combined.append(EnsemblePartial(decoding: upper))
+                return combined.encoded()
+            } catch {
+                return EnsemblePartial(members: 0..<0, failure: .other(rank: distribution.rank, message: "\(error)"),
+                                       summary: nil, trajectories: [], recorded: []).encoded()
+            }
+        }
+        return try EnsemblePartial(decoding: distribution.broadcast(merged))
     }
 
     /// The draw of every uncertain parameter for every member: the factor it multiplies

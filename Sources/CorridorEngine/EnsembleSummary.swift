@@ -50,9 +50,8 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     let minimum: UnsafeMutablePointer<Double>
     let maximum: UnsafeMutablePointer<Double>
     let sketches: UnsafeMutablePointer<QuantileSketch>
-    /// Completed tree nodes not yet merged with a sibling, ascending; payload holds the
-    /// sum of deviations and the sum of squared deviations of every cell.
-    private(set) var pending: [(node: TreeNode, payload: [Double])] = []
+    /// Sums over the member tree of completed tiles.
+    private(set) var sums = MemberTreeSums()
     private var tileBlocks: [(node: TreeNode, start: Int, size: Int)] = []
     private var tilePayloads: [UnsafeMutablePointer<Double>] = []
     private let deviations: UnsafeMutablePointer<Double>
@@ -148,15 +147,35 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     /// Pushes the finished tile's blocks, merging each with its left sibling when present.
     func endTile() {
         for (b, block) in tileBlocks.enumerated() {
-            var node = block.node
-            var payload = Array(UnsafeBufferPointer(start: tilePayloads[b], count: 2 * cellCount))
-            while let top = pending.last, top.node.level == node.level, top.node.index + 1 == node.index, top.node.index % 2 == 0 {
-                pending.removeLast()
-                payload = Self.combine(top.payload, payload)
-                node = TreeNode(level: node.level + 1, index: top.node.index / 2)
-            }
-            pending.append((node, payload))
+            sums.push(block.node, Array(UnsafeBufferPointer(start: tilePayloads[b], count: 2 * cellCount)))
         }
+    }
+
+    /// What this worker has accumulated, as values.
+    func state() -> SummaryState {
+        SummaryState(sums: sums,
+                     minimum: Array(UnsafeBufferPointer(start: minimum, count: cellCount)),
+                     maximum: Array(UnsafeBufferPointer(start: maximum, count: cellCount)),
+                     sketches: Array(UnsafeBufferPointer(start: sketches, count: cellCount)))
+    }
+}
+
+/// Sums of deviations and of squared deviations of every cell over completed nodes of the
+/// member tree that are not yet merged with a sibling, ascending: a contiguous range of
+/// members. Siblings are always added as left + right, as the fixed tree adds them.
+struct MemberTreeSums {
+    private(set) var pending: [(node: TreeNode, payload: [Double])] = []
+
+    /// Appends the node that follows the last one, merging it with its left sibling (and
+    /// the result with its own) while they complete a parent.
+    mutating func push(_ node: TreeNode, _ payload: [Double]) {
+        var node = node, payload = payload
+        while let top = pending.last, top.node.level == node.level, top.node.index + 1 == node.index, top.node.index % 2 == 0 {
+            pending.removeLast()
+            payload = Self.combine(top.payload, payload)
+            node = TreeNode(level: node.level + 1, index: top.node.index / 2)
+        }
+        pending.append((node, payload))
     }
 
     static func combine(_ left: [Double], _ right: [Double]) -> [Double] {
@@ -165,14 +184,9 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
         return sum
     }
 
-    /// Combines the workers' results into the summary, following the fixed tree.
-    static func finish(workers: [SummaryWorker], members: Int) -> EnsembleSummary {
-        let first = workers[0]
-        let catalog = first.catalog
-        var nodes: [TreeNode: [Double]] = [:]
-        for worker in workers {
-            for entry in worker.pending { nodes[entry.node] = entry.payload }
-        }
+    /// The sums over members 0..<members, following the fixed tree; zeros when empty.
+    func total(members: Int, count: Int) -> [Double] {
+        let nodes = Dictionary(pending.map { ($0.node, $0.payload) }, uniquingKeysWith: { first, _ in first })
         var topLevel = 0
         while (1 << topLevel) < members { topLevel += 1 }
         func evaluate(_ node: TreeNode) -> [Double]? {
@@ -181,35 +195,63 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
             precondition(node.level > 0, "member \(node.index) was never run")
             guard let left = evaluate(TreeNode(level: node.level - 1, index: 2 * node.index)) else { return nil }
             guard let right = evaluate(TreeNode(level: node.level - 1, index: 2 * node.index + 1)) else { return left }
-            return combine(left, right)
+            return Self.combine(left, right)
         }
-        let sums = evaluate(TreeNode(level: topLevel, index: 0)) ?? Array(repeating: 0, count: 2 * first.cellCount)
-        var minimum = Array(UnsafeBufferPointer(start: first.minimum, count: first.cellCount))
-        var maximum = Array(UnsafeBufferPointer(start: first.maximum, count: first.cellCount))
-        var sketches = Array(UnsafeBufferPointer(start: first.sketches, count: first.cellCount))
-        for worker in workers.dropFirst() {
-            for cell in 0..<first.cellCount {
-                minimum[cell] = Swift.min(minimum[cell], worker.minimum[cell])
-                maximum[cell] = Swift.max(maximum[cell], worker.maximum[cell])
-                sketches[cell].merge(worker.sketches[cell])
-            }
+        return evaluate(TreeNode(level: topLevel, index: 0)) ?? Array(repeating: 0, count: count)
+    }
+}
+
+/// The streaming summary of a contiguous range of members, as values: what workers and
+/// processes combine, in member order, before the statistics are read.
+struct SummaryState {
+    var sums: MemberTreeSums
+    var minimum: [Double]
+    var maximum: [Double]
+    var sketches: [QuantileSketch]
+
+    /// The state of no members.
+    init(cellCount: Int) {
+        self.init(sums: MemberTreeSums(), minimum: Array(repeating: .infinity, count: cellCount),
+                  maximum: Array(repeating: -.infinity, count: cellCount), sketches: Array(repeating: QuantileSketch(), count: cellCount))
+    }
+
+    init(sums: MemberTreeSums, minimum: [Double], maximum: [Double], sketches: [QuantileSketch]) {
+        self.sums = sums
+        self.minimum = minimum
+        self.maximum = maximum
+        self.sketches = sketches
+    }
+
+    /// Adds the state of the members that follow this state's.
+    mutating func append(_ later: SummaryState) {
+        for entry in later.sums.pending { sums.push(entry.node, entry.payload) }
+        for cell in minimum.indices {
+            minimum[cell] = Swift.min(minimum[cell], later.minimum[cell])
+            maximum[cell] = Swift.max(maximum[cell], later.maximum[cell])
+            sketches[cell].merge(later.sketches[cell])
         }
+    }
+
+    /// Mean, standard deviation and quantiles of every cell, once every member is in.
+    func finish(catalog: SeriesCatalog, horizon: Int, reference: [Double], members: Int) -> EnsembleSummary {
+        let cellCount = minimum.count
+        let sums = self.sums.total(members: members, count: 2 * cellCount)
         let n = Double(members)
-        var mean = Array(repeating: Double.nan, count: first.cellCount)
-        var deviation = Array(repeating: Double.nan, count: first.cellCount)
-        var quantiles = Array(repeating: Array(repeating: Double.nan, count: first.cellCount), count: EnsembleSummary.quantileLevels.count)
-        for cell in 0..<first.cellCount {
+        var mean = Array(repeating: Double.nan, count: cellCount)
+        var deviation = Array(repeating: Double.nan, count: cellCount)
+        var quantiles = Array(repeating: Array(repeating: Double.nan, count: cellCount), count: EnsembleSummary.quantileLevels.count)
+        for cell in 0..<cellCount {
             let step = cell / catalog.count, series = cell % catalog.count
-            guard catalog.isRecorded(series, step: step, horizon: first.horizon) else { continue }
+            guard catalog.isRecorded(series, step: step, horizon: horizon) else { continue }
             let s1 = sums[2 * cell], s2 = sums[2 * cell + 1]
-            mean[cell] = first.reference[cell] + s1 / n
+            mean[cell] = reference[cell] + s1 / n
             deviation[cell] = members > 1 ? (Swift.max(0, s2 - s1 * s1 / n) / (n - 1)).squareRoot() : 0
             if !s1.isFinite || !s2.isFinite { deviation[cell] = .nan }
             for (q, level) in EnsembleSummary.quantileLevels.enumerated() {
                 quantiles[q][cell] = sketches[cell].quantile(level, minimum: minimum[cell], maximum: maximum[cell])
             }
         }
-        return EnsembleSummary(catalog: catalog, members: members, horizon: first.horizon,
+        return EnsembleSummary(catalog: catalog, members: members, horizon: horizon,
                                mean: mean, standardDeviation: deviation, quantiles: quantiles)
     }
 }

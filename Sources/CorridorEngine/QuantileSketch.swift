@@ -202,3 +202,36 @@ struct BinStore {
         return offset
     }
 }
+
+extension QuantileSketch {
+    /// The sketch as numbers, for a message to another process: counts, then each store.
+    func encode(into writer: inout ByteWriter) {
+        for count in [zeroCount, nanCount, positiveInfinityCount, negativeInfinityCount] { writer.int(count) }
+        positive.encode(into: &writer)
+        negative.encode(into: &writer)
+    }
+
+    init(decoding reader: inout ByteReader) throws {
+        self.init()
+        zeroCount = try reader.count()
+        nanCount = try reader.count()
+        positiveInfinityCount = try reader.count()
+        negativeInfinityCount = try reader.count()
+        positive = try BinStore(decoding: &reader)
+        negative = try BinStore(decoding: &reader)
+    }
+}
+
+extension BinStore {
+    func encode(into writer: inout ByteWriter) {
+        writer.int(offset)
+        writer.array(counts)
+    }
+
+    init(decoding reader: inout ByteReader) throws {
+        self.init()
+        offset = try reader.int()
+        counts = try reader.array(UInt32.self)
+        total = counts.reduce(0) { $0 + Int($1) }
+    }
+}

@@ -61,6 +61,20 @@ public final class RecordedSeries: @unchecked Sendable {
         values[(member * (horizon + 1) + step) * kinds.count + series]
     }
 
+    private var perMember: Int { (horizon + 1) * kinds.count }
+
+    /// The values of `members`, for a message to another process.
+    func slice(members: Range<Int>) -> [Double] {
+        Array(UnsafeBufferPointer(start: values + members.lowerBound * perMember, count: members.count * perMember))
+    }
+
+    /// Sets the values of `members` from `slice`.
+    func fill(members: Range<Int>, from slice: [Double]) throws {
+        guard slice.count == members.count * perMember else { throw ByteReader.Malformed() }
+        guard !slice.isEmpty else { return }
+        slice.withUnsafeBufferPointer { (values + members.lowerBound * perMember).update(from: $0.baseAddress!, count: slice.count) }
+    }
+
     func record(step: Int, view: TileView, includeFlows: Bool) {
         for (k, kind) in kinds.enumerated() {
             if case .stock = kind {} else if !includeFlows { continue }

@@ -39,6 +39,24 @@ public final class Trajectories: @unchecked Sendable {
         outputs.deallocate()
     }
 
+    /// The three stores (stocks, flows, outputs) and the values each holds per member.
+    private var stores: [(values: UnsafeMutablePointer<Double>, perMember: Int)] {
+        [(stocks, (horizon + 1) * stockCount), (flows, horizon * flowEntries.count), (outputs, horizon * outputCount)]
+    }
+
+    /// The values of `members` in each store, for a message to another process.
+    func slices(members: Range<Int>) -> [[Double]] {
+        stores.map { Array(UnsafeBufferPointer(start: $0.values + members.lowerBound * $0.perMember, count: members.count * $0.perMember)) }
+    }
+
+    /// Sets the values of `members` in each store from `slices`.
+    func fill(members: Range<Int>, from slices: [[Double]]) throws {
+        for (store, slice) in zip(stores, slices) {
+            guard slices.count == 3, slice.count == members.count * store.perMember else { throw ByteReader.Malformed() }
+            if !slice.isEmpty { slice.withUnsafeBufferPointer { (store.values + members.lowerBound * store.perMember).update(from: $0.baseAddress!, count: slice.count) } }
+        }
+    }
+
     /// Stock of slot `compartment * groups + group` at the start of `step` (people).
     public func stock(member: Int, step: Int, slot: Int) -> Double {
         stocks[(member * (horizon + 1) + step) * stockCount + slot]

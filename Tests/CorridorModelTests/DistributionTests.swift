@@ -1,0 +1,125 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+@testable import CorridorEngine
+@testable import CorridorModel
+
+/// Processes simulated by threads of this process, exchanging messages through FIFO
+/// queues, one per ordered pair of ranks (what MPI's point-to-point messages guarantee).
+final class LocalProcesses: Sendable {
+    let count: Int
+    private let queues: Mutex<[[[[UInt8]]]]>
+    private let arrivals: [[DispatchSemaphore]]
+
+    init(count: Int) {
+        self.count = count
+        queues = Mutex(Array(repeating: Array(repeating: [], count: count), count: count))
+        arrivals = (0..<count).map { _ in (0..<count).map { _ in DispatchSemaphore(value: 0) } }
+    }
+
+    struct Rank: MemberDistribution {
+        let group: LocalProcesses
+        let rank: Int
+        var processes: Int { group.count }
+
+        func send(_ bytes: [UInt8], to other: Int) throws {
+            group.queues.withLock { $0[rank][other].append(bytes) }
+            group.arrivals[rank][other].signal()
+        }
+
+        func receive(from other: Int) throws -> [UInt8] {
+            group.arrivals[other][rank].wait()
+            return group.queues.withLock { $0[other][rank].removeFirst() }
+        }
+
+        func broadcast(_ bytes: [UInt8]?) throws -> [UInt8] {
+            guard rank > 0 else {
+                for other in 1..<processes { try send(bytes!, to: other) }
+                return bytes!
+            }
+            return try receive(from: 0)
+        }
+    }
+
+    /// Runs `body` once per rank, each on its own thread (ranks wait for one another, so
+    /// they cannot share a bounded pool), and returns the results in rank order.
+    func run<Result: Sendable>(_ body: @escaping @Sendable (Rank) throws -> Result) -> [Swift.Result<Result, any Error>] {
+        let results = Mutex<[Int: Swift.Result<Result, any Error>]>([:])
+        let done = DispatchGroup()
+        for rank in 0..<count {
+            done.enter()
+            Thread {
+                let result = Swift.Result { try body(Rank(group: self, rank: rank)) }
+                results.withLock { $0[rank] = result }
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        return results.withLock { table in (0..<count).map { table[$0]! } }
+    }
+}
+
+@Suite struct DistributionTests {
+    /// Every bit of a result: summary, trajectories and recorded series.
+    private func bits(_ result: EnsembleResult) -> [UInt64] {
+        var values: [Double] = []
+        if let summary = result.summary { values += summary.mean + summary.standardDeviation + summary.quantiles.flatMap { $0 } }
+        if let run = result.trajectories { values += run.slices(members: 0..<run.members).flatMap { $0 } }
+        if let recorded = result.recorded { values += recorded.slice(members: 0..<recorded.members) }
+        return values.map(\.bitPattern)
+    }
+
+    @Test(arguments: PropertyTests.seeds.prefix(12))
+    func everyProcessGetsTheSingleProcessResultBitForBit(seed: UInt64) throws {
+        let (model, yaml) = try PropertyTests().compiled(seed: seed, horizon: 10)
+        let members = 29 + Int(seed % 7)
+        let options = RunOptions(members: members, seed: seed, threads: 1, tileSize: 256, keepTrajectories: seed % 2 == 0,
+                                 record: [.stock(slot: 0), .output(0)])
+        let expected = bits(try Ensemble.run(model, options: options))
+        for (processes, threads, tileSize) in [(1, 1, 8), (2, 2, 4), (3, 1, 5), (4, 2, 3), (7, 1, 2), (40, 1, 1)] {
+            var changed = options
+            changed.threads = threads
+            changed.tileSize = tileSize
+            let distributed = changed
+            let results = LocalProcesses(count: processes).run { rank in
+                try Ensemble.run(model, options: distributed, distribution: rank)
+            }
+            for (rank, result) in results.enumerated() {
+                #expect(try bits(result.get()) == expected, "seed \(seed), \(processes) processes, rank \(rank)\n\(yaml)")
+            }
+        }
+    }
+
+    @Test func aFailureInOneProcessIsTheSingleProcessErrorOnEveryProcess() throws {
+        let yaml = modelYAML(compartments: ["x", "y"], body: """
+            parameters:
+              divisor: {value: 1}
+            initial: {x: 10}
+            flows:
+              - {name: leave, from: x, rate: 0.1 / divisor, to: y}
+            """)
+        let model = try Workspace().load("m.yaml", yaml).model.compile(horizon: 6)
+        // Member 4 alone divides by zero; with tiles of one member it runs in process 2 of 3.
+        let adjustment = MemberAdjustment(parameter: 0, groups: [0], steps: 2..<6, factors: [1, 1, 1, 1, 0])
+        let options = RunOptions(members: 5, tileSize: 1, variation: .factors([adjustment]))
+        #expect(Ensemble.tiles(of: 2, among: 3, tileCount: 5).contains(4))
+        var single = ""
+        do { _ = try Ensemble.run(model, options: options) } catch let error as EngineError { single = error.description }
+        #expect(single.hasPrefix("flow 'leave', group A: its rate is inf at step 2 (2020-03), member 4."))
+        for result in LocalProcesses(count: 3).run({ try Ensemble.run(model, options: options, distribution: $0) }) {
+            #expect(throws: EngineError.self) { try result.get() }
+            if case let .failure(error) = result { #expect("\(error)" == single) }
+        }
+    }
+
+    @Test func aMalformedMessageIsAnErrorNotACrash() {
+        let partial = EnsemblePartial(members: 0..<2, failure: nil, summary: SummaryState(cellCount: 3), trajectories: [], recorded: [1, 2])
+        let bytes = partial.encoded()
+        for cut in [0, 1, 8, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: ByteReader.Malformed.self) { try EnsemblePartial(decoding: Array(bytes.prefix(cut))) }
+        }
+        #expect(throws: ByteReader.Malformed.self) { try EnsemblePartial(decoding: bytes + [0]) }
+        #expect(throws: Never.self) { try EnsemblePartial(decoding: bytes) }
+    }
+}
