@@ -12,6 +12,13 @@ let package = Package(
         .library(name: "CorridorAnalysis", targets: ["CorridorAnalysis"]),
         .library(name: "CorridorIO", targets: ["CorridorIO"]),
     ],
+    // `--traits MPI`: the same `corridor` binary runs as the ranks of an MPI job (Open MPI
+    // from Debian's libopenmpi-dev), sharing every ensemble's members. Off by default, so
+    // the default build needs no MPI.
+    traits: [
+        .trait(name: "MPI", description: "Share ensemble members among the ranks of an MPI job (needs libopenmpi-dev)"),
+        .default(enabledTraits: []),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
@@ -26,6 +33,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // C interface to Open MPI, used only with the MPI trait.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Thin, checked Swift wrapper over the few BLAS/LAPACK routines Corridor uses.
         .target(name: "CorridorLinearAlgebra", dependencies: ["COpenBLAS"]),
         // Numeric core: ensembles, step kernels, random streams, streaming summaries. No files, no YAML.
@@ -62,6 +71,7 @@ let package = Package(
             dependencies: [
                 "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra", "CorridorAnalysis", "CorridorIO", "CorridorReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "CMPI", condition: .when(traits: ["MPI"])),
             ]
         ),
         .executableTarget(name: "corridor", dependencies: ["CorridorCLI"]),

@@ -17,8 +17,15 @@ public struct CorridorCommand: ParsableCommand {
 
     public init() {}
 
-    /// Parses the command line and runs the command, ending cleanly on SIGINT or SIGTERM.
+    /// Parses the command line and runs the command, ending cleanly on SIGINT or SIGTERM;
+    /// as one rank of an MPI job when built with the `MPI` trait and started by mpirun or srun.
     public static func main() {
+        #if MPI
+        if let processes = MPIProcesses.joinIfLaunched() {
+            Interruption.install(stopped: "the MPI job was stopped (a rank failed or was killed, or the job was cancelled)")
+            run(as: processes)
+        }
+        #endif
         Interruption.install()
         main(nil)
     }

@@ -8,14 +8,16 @@ import Foundation
 enum Interruption {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
-    static func install() {
+    /// - Parameter stopped: what the one line says ended the run, instead of the signal's
+    ///   name (an MPI job, whose ranks mpirun stops when one fails).
+    static func install(stopped: String? = nil) {
         for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
             signal(number, SIG_IGN)  // delivered to the dispatch source instead
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 OutputFiles.discardUnfinished()
                 let clearLine = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[2K" : ""
-                FileHandle.standardError.write(Data("\(clearLine)error: interrupted by \(name); no results were written (unfinished output removed)\n".utf8))
+                FileHandle.standardError.write(Data("\(clearLine)error: \(stopped ?? "interrupted by \(name)"); no results were written (unfinished output removed)\n".utf8))
                 _exit(128 + number)
             }
             source.resume()

@@ -75,5 +75,12 @@ func printWarnings(_ model: Model) {
 
 /// Prints a message on stderr.
 func printError(_ message: String) {
+    lastError.withLock { $0 = message }
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
+
+private let lastError = Mutex("")
+
+/// The last message `printError` printed: what an MPI rank whose stderr is silenced says
+/// when it fails alone.
+func lastPrintedError() -> String { lastError.withLock { $0 } }

@@ -10,6 +10,15 @@ public struct OutputError: Error, CustomStringConvertible {
 
 /// Writes results whole or not at all.
 public enum OutputFiles {
+    private static let writing = Atomic<Bool>(true)
+
+    /// Whether this process writes its results; false in the ranks of an MPI job other
+    /// than rank 0, which check paths but leave writing to rank 0.
+    public static var writesFiles: Bool {
+        get { writing.load(ordering: .relaxed) }
+        set { writing.store(newValue, ordering: .relaxed) }
+    }
+
     /// Checks, before any work is done, that `path` can be written: no part of it is a
     /// file, the nearest folder on it that exists is writable, and (for a folder output)
     /// it is not an existing file. Folders missing on the way are created only when the
@@ -41,6 +50,7 @@ public enum OutputFiles {
         let files = files + (provenance.map { [(name: "run.json", contents: $0.json())] } ?? [])
         let manager = FileManager.default
         try checkWritable(directory, isFolder: true)
+        guard writesFiles else { return }
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         let parent = target.deletingLastPathComponent()
         do {
@@ -74,6 +84,7 @@ public enum OutputFiles {
     /// Missing folders on its path are created.
     public static func writeFile(_ contents: String, to path: String) throws {
         try checkWritable(path, isFolder: false)
+        guard writesFiles else { return }
         let target = URL(fileURLWithPath: path).standardizedFileURL
         let write = StagedWrite(target: target, staging: target.deletingLastPathComponent()
             .appendingPathComponent(".\(target.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)"), retired: nil)

@@ -1,3 +1,4 @@
+import CorridorEngine
 import CorridorModel
 import Crypto
 import Foundation
@@ -16,6 +17,8 @@ public struct Provenance: Encodable {
     public var seed: UInt64?
     public var members: Int?
     public var threads: Int?
+    /// Processes (MPI ranks) that shared the members, when more than one.
+    public var processes: Int?
     public var files: [InputFile]
     /// How the model file says to show its named outputs (unit, label, observed series),
     /// for programs that read the results (the Python package).
@@ -31,6 +34,7 @@ public struct Provenance: Encodable {
         self.seed = seed
         self.members = members
         self.threads = threads
+        processes = Ensemble.distribution.map(\.processes).flatMap { $0 > 1 ? $0 : nil }
         let folder = FileManager.default.currentDirectoryPath + "/"
         var seen: Set<String> = []
         self.files = files.filter { seen.insert($0).inserted }.map { path in

@@ -24,13 +24,15 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
 
 /// The BLAS and LAPACK routines Corridor uses, each checked: a failure is a thrown error.
 public enum LinearAlgebra {
-    /// Sets the number of threads OpenBLAS uses. Use 1 when the caller parallelises itself.
-    public static func setThreadCount(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
-    }
+    /// OpenBLAS runs on one thread: how it splits a product or a factorization among
+    /// threads changes the order of additions, so with its default (one thread per core it
+    /// may use) a calibration's last digits would depend on the machine's core count and on
+    /// how MPI binds a rank to cores. Every routine below touches this first.
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
 
     /// `op(a) * op(b)` with `dgemm`, where `op` transposes when asked.
     public static func multiply(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transposeB: Bool = false) throws -> Matrix {
+        _ = singleThreaded
         let m = transposeA ? a.columns : a.rows
         let k = transposeA ? a.rows : a.columns
         let kB = transposeB ? b.columns : b.rows
@@ -62,6 +64,7 @@ public enum LinearAlgebra {
     /// The least-squares solution of `a * x ≈ b` for a tall `a` of full column rank, with `dgels` (QR).
     /// Returns an `a.columns` × `b.columns` matrix.
     public static func leastSquares(_ a: Matrix, _ b: Matrix) throws -> Matrix {
+        _ = singleThreaded
         guard b.rows == a.rows, a.rows >= a.columns else {
             throw LinearAlgebraError.dimensionMismatch(
                 operation: "dgels", detail: "A is \(a.rows)×\(a.columns), B is \(b.rows)×\(b.columns); need as many rows in B as in A and rows ≥ columns in A")
