@@ -13,6 +13,11 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
     let processes: Int
     /// stderr as it was before a rank other than 0 was silenced, for its last words.
     private let originalStandardError: Int32
+    /// Bytes this rank sent and received point to point and by broadcast, and the seconds
+    /// it spent in MPI calls (waiting for slower ranks included): `CORRIDOR_MPI_REPORT=1`
+    /// prints them when the command ends, for sizing a cluster (Docs/cluster.md).
+    private var sent = 0, received = 0, broadcast = 0, messages = 0
+    private var secondsInMPI = 0.0
 
     /// Joins the job when this process was started by mpirun or srun; nil otherwise, so
     /// an MPI build run on its own behaves as the default build.
@@ -44,7 +49,32 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
     // MPI counts are 32-bit: messages go in chunks of at most 1 GiB after their length.
     private static let chunk = 1 << 30
 
+    /// Runs an MPI call, counting its time.
+    private func timed<T>(_ body: () -> T) -> T {
+        let start = MPI_Wtime()
+        defer { secondsInMPI += MPI_Wtime() - start }
+        return body()
+    }
+
     func send(_ bytes: [UInt8], to other: Int) throws {
+        sent += bytes.count
+        messages += 1
+        timed { sendBytes(bytes, to: other) }
+    }
+
+    func receive(from other: Int) throws -> [UInt8] {
+        let bytes = timed { receiveBytes(from: other) }
+        received += bytes.count
+        return bytes
+    }
+
+    func broadcast(_ bytes: [UInt8]?) throws -> [UInt8] {
+        let result = timed { broadcastBytes(bytes) }
+        broadcast += result.count
+        return result
+    }
+
+    private func sendBytes(_ bytes: [UInt8], to other: Int) {
         var length = UInt64(bytes.count)
         MPI_Send(&length, 8, corridor_mpi_byte(), Int32(other), 0, corridor_mpi_comm_world())
         bytes.withUnsafeBytes { buffer in
@@ -55,7 +85,7 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
         }
     }
 
-    func receive(from other: Int) throws -> [UInt8] {
+    private func receiveBytes(from other: Int) -> [UInt8] {
         var length: UInt64 = 0
         MPI_Recv(&length, 8, corridor_mpi_byte(), Int32(other), 0, corridor_mpi_comm_world(), corridor_mpi_status_ignore())
         var bytes = [UInt8](repeating: 0, count: Int(length))
@@ -69,7 +99,7 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
         return bytes
     }
 
-    func broadcast(_ bytes: [UInt8]?) throws -> [UInt8] {
+    private func broadcastBytes(_ bytes: [UInt8]?) -> [UInt8] {
         var length = UInt64(bytes?.count ?? 0)
         MPI_Bcast(&length, 8, corridor_mpi_byte(), 0, corridor_mpi_comm_world())
         var result = bytes ?? [UInt8](repeating: 0, count: Int(length))
@@ -82,8 +112,18 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
         return result
     }
 
+    /// Writes `text` on stderr as it was at start-up (open on every rank).
+    private func say(_ text: String) {
+        _ = text.withCString { write(originalStandardError, $0, strlen($0)) }
+    }
+
     /// Ends this rank normally; every rank gets here after the same command.
     func finish() -> Never {
+        if ProcessInfo.processInfo.environment["CORRIDOR_MPI_REPORT"] == "1" {
+            let line = "corridor: MPI rank \(rank) of \(processes): sent \(sent) bytes in \(messages) messages, received \(received), "
+                + "broadcast \(broadcast); \(String(format: "%.3f", secondsInMPI)) s in MPI calls\n"
+            say(line)
+        }
         MPI_Finalize()
         exit(0)
     }
@@ -95,7 +135,7 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
     func fail(_ message: String, status: Int32) -> Never {
         if rank > 0 { sleep(2) }
         let text = rank == 0 ? message : "corridor: MPI rank \(rank) of \(processes) failed: \(message.isEmpty ? "status \(status)" : message)"
-        if !text.isEmpty { _ = text.appending("\n").withCString { write(originalStandardError, $0, strlen($0)) } }
+        if !text.isEmpty { say(text + "\n") }
         MPI_Abort(corridor_mpi_comm_world(), status)
         exit(status)
     }
