@@ -23,7 +23,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SINGLE = os.path.join(ROOT, ".build/release/corridor")
 MPI = os.path.join(ROOT, ".build-mpi/release/corridor")
-REPORT = re.compile(r"MPI rank (\d+) of (\d+): sent (\d+) bytes in (\d+) messages, received (\d+), broadcast (\d+); ([\d.]+) s in MPI calls")
+REPORT = re.compile(r"MPI rank (\d+) of (\d+): sent (\d+) bytes in (\d+) messages, received (\d+), broadcast (\d+); ([\d.]+) s in MPI calls, ([\d.]+) s merging")
 
 
 def main():
@@ -68,10 +68,10 @@ def main():
     base = best[configurations[0][0]]
     print(f"{args.members:,} members x {args.horizon} months of the regional baseline, every series summarized; "
           f"every summary.csv byte-identical")
-    print("| configuration | wall clock (s) | speed-up over 1 process, 1 thread | per rank: sent / received / broadcast (MB), s in MPI |")
+    print("| configuration | wall clock (s) | speed-up over 1 process, 1 thread | per rank: sent / received / broadcast (MB), s in MPI, s merging |")
     print("|---|---|---|---|")
     for name, _, _ in configurations:
-        ranks = "; ".join(f"r{r[0]}: {int(r[2]) / 1e6:.0f} / {int(r[4]) / 1e6:.0f} / {int(r[5]) / 1e6:.0f}, {float(r[6]):.2f} s"
+        ranks = "; ".join(f"r{r[0]}: {int(r[2]) / 1e6:.0f} / {int(r[4]) / 1e6:.0f} / {int(r[5]) / 1e6:.0f}, {float(r[6]):.2f} s, {float(r[7]):.2f} s"
                           for r in reports[name]) or "—"
         print(f"| {name} | {best[name]:.1f} | {base / best[name]:.2f}x | {ranks} |")
 

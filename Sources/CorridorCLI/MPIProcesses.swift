@@ -13,11 +13,12 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
     let processes: Int
     /// stderr as it was before a rank other than 0 was silenced, for its last words.
     private let originalStandardError: Int32
-    /// Bytes this rank sent and received point to point and by broadcast, and the seconds
-    /// it spent in MPI calls (waiting for slower ranks included): `CORRIDOR_MPI_REPORT=1`
-    /// prints them when the command ends, for sizing a cluster (Docs/cluster.md).
+    /// Bytes this rank sent and received point to point and by broadcast, the seconds it
+    /// spent in MPI calls (waiting for slower ranks included) and merging partial results:
+    /// `CORRIDOR_MPI_REPORT=1` prints them when the command ends, for sizing a cluster
+    /// (Docs/cluster.md).
     private var sent = 0, received = 0, broadcast = 0, messages = 0
-    private var secondsInMPI = 0.0
+    private var secondsInMPI = 0.0, secondsMerging = 0.0
 
     /// Joins the job when this process was started by mpirun or srun; nil otherwise, so
     /// an MPI build run on its own behaves as the default build.
@@ -48,6 +49,8 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
 
     // MPI counts are 32-bit: messages go in chunks of at most 1 GiB after their length.
     private static let chunk = 1 << 30
+
+    func noteMerge(seconds: Double) { secondsMerging += seconds }
 
     /// Runs an MPI call, counting its time.
     private func timed<T>(_ body: () -> T) -> T {
@@ -121,7 +124,8 @@ final class MPIProcesses: MemberDistribution, @unchecked Sendable {
     func finish() -> Never {
         if ProcessInfo.processInfo.environment["CORRIDOR_MPI_REPORT"] == "1" {
             let line = "corridor: MPI rank \(rank) of \(processes): sent \(sent) bytes in \(messages) messages, received \(received), "
-                + "broadcast \(broadcast); \(String(format: "%.3f", secondsInMPI)) s in MPI calls\n"
+                + "broadcast \(broadcast); \(String(format: "%.3f", secondsInMPI)) s in MPI calls, "
+                + "\(String(format: "%.3f", secondsMerging)) s merging\n"
             say(line)
         }
         MPI_Finalize()

@@ -15,9 +15,14 @@ public protocol MemberDistribution: Sendable {
     func receive(from rank: Int) throws -> [UInt8]
     /// Process 0's `bytes`, returned on every process.
     func broadcast(_ bytes: [UInt8]?) throws -> [UInt8]
+    /// Told how long each merge of `reduce` took (decoding both, merging, encoding), in
+    /// seconds; the default ignores it.
+    func noteMerge(seconds: Double)
 }
 
 extension MemberDistribution {
+    public func noteMerge(seconds: Double) {}
+
     /// Combines every process's `local` message in rank order along a binomial tree: at
     /// round k, process r (a multiple of 2^(k+1)) merges what process r + 2^k holds, which
     /// covers the ranks after its own. Process 0 returns the whole, the others nil. Depth
@@ -31,7 +36,11 @@ extension MemberDistribution {
                 return nil
             }
             if rank + span < processes {
-                held = merge(held, try receive(from: rank + span))
+                let upper = try receive(from: rank + span)
+                let start = ContinuousClock.now
+                held = merge(held, upper)
+                let elapsed = (ContinuousClock.now - start).components
+                noteMerge(seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
             }
             span *= 2
         }
@@ -84,9 +93,12 @@ struct EnsemblePartial {
     /// Adds the partial of the members that follow. After a failure nothing later matters.
     mutating func append(_ later: EnsemblePartial) throws {
         guard failure == nil else { return }
+        if let laterFailure = later.failure {
+            failure = laterFailure
+            return
+        }
         guard later.members.lowerBound == members.upperBound, (summary == nil) == (later.summary == nil),
               later.trajectories.count == trajectories.count else { throw ByteReader.Malformed() }
-        failure = later.failure
         members = members.lowerBound..<later.members.upperBound
         if let laterSummary = later.summary { summary?.append(laterSummary) }
         for k in trajectories.indices { trajectories[k] += later.trajectories[k] }

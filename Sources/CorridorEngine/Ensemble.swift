@@ -82,7 +82,8 @@ public struct RunOptions: Sendable {
 public struct EnsembleResult: Sendable {
     public let model: EngineModel
     public let members: Int
-    /// Every member's trajectory, when kept.
+    /// Every member's trajectory, when kept; under a distribution, on process 0 only
+    /// (the one that writes them: the others would receive every member's state for nothing).
     public let trajectories: Trajectories?
     /// Streaming statistics, for ensembles of more than one member when asked.
     public let summary: EnsembleSummary?
@@ -178,6 +179,7 @@ public enum Ensemble {
             }
         }
         let localFailure = failure.withLock { $0 }
+        var keptTrajectories = trajectories
         var summaryState: SummaryState? = nil
         if summarize {
             let workers = summaries.withLock { table in table.keys.sorted().map { table[$0]! } }
@@ -200,19 +202,24 @@ public enum Ensemble {
             case let .other(rank, message)?: throw DistributedRunError(rank: rank, processes: distribution.processes, message: message)
             case nil: break
             }
-            try trajectories?.fill(members: whole.members, from: whole.trajectories)
+            if distribution.rank == 0 {
+                try trajectories?.fill(members: whole.members, from: whole.trajectories)
+            } else {
+                keptTrajectories = nil
+            }
             try recorded?.fill(members: whole.members, from: whole.recorded)
             summaryState = whole.summary
         } else if let failed = localFailure {
             throw failed.error
         }
         let summary = summaryState?.finish(catalog: catalog, horizon: model.horizon, reference: reference, members: members)
-        return EnsembleResult(model: model, members: members, trajectories: trajectories, summary: summary, recorded: recorded)
+        return EnsembleResult(model: model, members: members, trajectories: keptTrajectories, summary: summary, recorded: recorded)
     }
 
-    /// Every process's partial, merged in member order up a tree over the ranks and sent
-    /// back to all of them. A merge that fails becomes the failure carried on, so every
-    /// process still takes part in every exchange (none is left waiting).
+    /// Every process's partial, merged in member order up a tree over the ranks; process 0
+    /// sends the whole back to all of them but for the trajectories, which it alone keeps. A
+    /// merge that fails becomes the failure carried on, so every process still takes part
+    /// in every exchange (none is left waiting).
     static func combine(_ partial: EnsemblePartial, over distribution: any MemberDistribution) throws -> EnsemblePartial {
         let merged = try distribution.reduce(partial.encoded()) { lower, upper in
             do {
@@ -224,7 +231,11 @@ public enum Ensemble {
                                        summary: nil, trajectories: [], recorded: []).encoded()
             }
         }
-        return try EnsemblePartial(decoding: distribution.broadcast(merged))
+        let whole = try merged.map(EnsemblePartial.init(decoding:))
+        var shared = whole
+        shared?.trajectories = []
+        let received = try EnsemblePartial(decoding: distribution.broadcast(shared?.encoded()))
+        return whole ?? received
     }
 
     /// The draw of every uncertain parameter for every member: the factor it multiplies

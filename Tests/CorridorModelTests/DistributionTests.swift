@@ -61,11 +61,11 @@ final class LocalProcesses: Sendable {
 }
 
 @Suite struct DistributionTests {
-    /// Every bit of a result: summary, trajectories and recorded series.
-    private func bits(_ result: EnsembleResult) -> [UInt64] {
+    /// Every bit of a result: summary, recorded series and (when asked) trajectories.
+    private func bits(_ result: EnsembleResult, trajectories: Bool = true) -> [UInt64] {
         var values: [Double] = []
         if let summary = result.summary { values += summary.mean + summary.standardDeviation + summary.quantiles.flatMap { $0 } }
-        if let run = result.trajectories { values += run.slices(members: 0..<run.members).flatMap { $0 } }
+        if trajectories, let run = result.trajectories { values += run.slices(members: 0..<run.members).flatMap { $0 } }
         if let recorded = result.recorded { values += recorded.slice(members: 0..<recorded.members) }
         return values.map(\.bitPattern)
     }
@@ -76,7 +76,8 @@ final class LocalProcesses: Sendable {
         let members = 29 + Int(seed % 7)
         let options = RunOptions(members: members, seed: seed, threads: 1, tileSize: 256, keepTrajectories: seed % 2 == 0,
                                  record: [.stock(slot: 0), .output(0)])
-        let expected = bits(try Ensemble.run(model, options: options))
+        let single = try Ensemble.run(model, options: options)
+        let expected = bits(single), expectedWithoutTrajectories = bits(single, trajectories: false)
         for (processes, threads, tileSize) in [(1, 1, 8), (2, 2, 4), (3, 1, 5), (4, 2, 3), (7, 1, 2), (40, 1, 1)] {
             var changed = options
             changed.threads = threads
@@ -85,8 +86,13 @@ final class LocalProcesses: Sendable {
             let results = LocalProcesses(count: processes).run { rank in
                 try Ensemble.run(model, options: distributed, distribution: rank)
             }
-            for (rank, result) in results.enumerated() {
-                #expect(try bits(result.get()) == expected, "seed \(seed), \(processes) processes, rank \(rank)\n\(yaml)")
+            // Process 0 holds everything; the others everything but the trajectories, which only
+            // process 0 writes.
+            #expect(try bits(results[0].get()) == expected, "seed \(seed), \(processes) processes\n\(yaml)")
+            for (rank, result) in results.enumerated().dropFirst() {
+                let received = try result.get()
+                #expect(received.trajectories == nil)
+                #expect(bits(received) == expectedWithoutTrajectories, "seed \(seed), \(processes) processes, rank \(rank)\n\(yaml)")
             }
         }
     }
