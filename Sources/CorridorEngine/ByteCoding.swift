@@ -46,6 +46,9 @@ struct ByteReader {
         let count = try count()
         let size = count.multipliedReportingOverflow(by: MemoryLayout<Element>.stride)
         guard !size.overflow, size.partialValue <= bytes.count - position else { throw Malformed() }
+        // Not through `unsafeUninitializedCapacity` when empty: that writes the count into
+        // the shared empty-array storage, a (benign) race ThreadSanitizer reports.
+        guard count > 0 else { return [] }
         let values = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             bytes.withUnsafeBytes { source in
                 UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position..<(position + size.partialValue)]))
