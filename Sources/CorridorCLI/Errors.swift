@@ -29,7 +29,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
         switch error {
         case let error as ModelError: message = error.description
         case let error as AnalysisError: message = "error: \(flag(for: error)): \(error.description)"
-        case is EngineError, is MemoryLimitError, is OutputError, is CLIError: message = "error: \(error)"
+        case is EngineError, is MemoryLimitError, is DistributedRunError, is OutputError, is CLIError: message = "error: \(error)"
         default: throw error
         }
         printError(message)

@@ -188,7 +188,7 @@ public enum Ensemble {
             summaryState = state
         }
         if let distribution {
-            let own = (share.lowerBound * lanes)..<Swift.min(members, share.upperBound * lanes)
+            let own = Swift.min(members, share.lowerBound * lanes)..<Swift.min(members, share.upperBound * lanes)
             let partial = EnsemblePartial(
                 members: own,
                 failure: localFailure.map { failed in

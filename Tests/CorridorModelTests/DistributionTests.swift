@@ -87,11 +87,12 @@ final class RankResults<Value>: @unchecked Sendable {
                                  record: [.stock(slot: 0), .output(0)])
         let single = try Ensemble.run(model, options: options)
         let expected = bits(single), expectedWithoutTrajectories = bits(single, trajectories: false)
-        for (processes, threads, tileSize) in [(1, 1, 8), (2, 2, 4), (3, 1, 5), (4, 2, 3), (9, 1, 2), (17, 1, 1)] {
+        for (processes, threads, tileSize) in [(1, 1, 8), (2, 2, 4), (3, 1, 5), (4, 2, 3), (9, 1, 2), (17, 1, 1), (6, 1, 8)] {
             var changed = options
             changed.threads = threads
             changed.tileSize = tileSize
             let distributed = changed
+            // (6, 1, 8): more processes than tiles, so some run no member.
             let results = LocalProcesses(count: processes).run { rank in
                 try Ensemble.run(model, options: distributed, distribution: rank)
             }
