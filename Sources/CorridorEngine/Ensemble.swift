@@ -183,8 +183,8 @@ public enum Ensemble {
         var summaryState: SummaryState? = nil
         if summarize {
             let workers = summaries.withLock { table in table.keys.sorted().map { table[$0]! } }
-            var state = SummaryState(cellCount: (model.horizon + 1) * catalog.count)
-            for worker in workers { state.append(worker.state()) }
+            var state = workers.first?.state() ?? SummaryState(cellCount: (model.horizon + 1) * catalog.count)
+            for worker in workers.dropFirst() { state.append(worker.state()) }
             summaryState = state
         }
         if let distribution {
@@ -232,9 +232,13 @@ public enum Ensemble {
             }
         }
         let whole = try merged.map(EnsemblePartial.init(decoding:))
-        var shared = whole
-        shared?.trajectories = []
-        let received = try EnsemblePartial(decoding: distribution.broadcast(shared?.encoded()))
+        // The merged bytes go out as they are unless trajectories must be left out.
+        var shared = merged
+        if var withoutTrajectories = whole, !withoutTrajectories.trajectories.isEmpty {
+            withoutTrajectories.trajectories = []
+            shared = withoutTrajectories.encoded()
+        }
+        let received = try EnsemblePartial(decoding: distribution.broadcast(shared))
         return whole ?? received
     }
 

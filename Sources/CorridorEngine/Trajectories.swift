@@ -51,8 +51,9 @@ public final class Trajectories: @unchecked Sendable {
 
     /// Sets the values of `members` in each store from `slices`.
     func fill(members: Range<Int>, from slices: [[Double]]) throws {
+        guard slices.count == stores.count else { throw ByteReader.Malformed() }
         for (store, slice) in zip(stores, slices) {
-            guard slices.count == 3, slice.count == members.count * store.perMember else { throw ByteReader.Malformed() }
+            guard slice.count == members.count * store.perMember else { throw ByteReader.Malformed() }
             if !slice.isEmpty { slice.withUnsafeBufferPointer { (store.values + members.lowerBound * store.perMember).update(from: $0.baseAddress!, count: slice.count) } }
         }
     }
