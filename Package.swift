@@ -15,9 +15,12 @@ let package = Package(
     // `--traits MPI`: the same `corridor` binary runs as the ranks of an MPI job (Open MPI
     // from Debian's libopenmpi-dev), sharing every ensemble's members. Off by default, so
     // the default build needs no MPI.
+    // `Server` (on by default): `corridor serve`, the planning page, on Hummingbird and
+    // SwiftNIO. `--disable-default-traits` leaves it out (and the minutes NIO takes to build).
     traits: [
         .trait(name: "MPI", description: "Share ensemble members among the ranks of an MPI job (needs libopenmpi-dev)"),
-        .default(enabledTraits: []),
+        .trait(name: "Server", description: "corridor serve: the planning page and its JSON API (builds Hummingbird and SwiftNIO)"),
+        .default(enabledTraits: ["Server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C interface to OpenBLAS (CBLAS + Fortran LAPACK) and LAPACKE, from Debian's packages.
@@ -65,6 +72,20 @@ let package = Package(
             name: "CorridorReport",
             dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorIO"]
         ),
+        // The planning page: its JSON API (scenarios, levers, run, compare, plan) on
+        // Hummingbird, and the page itself (HTML, CSS, JavaScript compiled into the binary).
+        .target(
+            name: "CorridorServer",
+            dependencies: [
+                "CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorIO",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Yams",
+            ],
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/page.css"), .embedInCode("Page/page.js")]
+        ),
         // The commands of the `corridor` tool, as a library so tests can drive them.
         .target(
             name: "CorridorCLI",
@@ -72,6 +93,7 @@ let package = Package(
                 "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra", "CorridorAnalysis", "CorridorIO", "CorridorReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+                .target(name: "CorridorServer", condition: .when(traits: ["Server"])),
             ]
         ),
         .executableTarget(name: "corridor", dependencies: ["CorridorCLI"]),

@@ -24,8 +24,9 @@ public struct Comparison {
 
     /// Runs every scenario with the first one's horizon, members and seed (so member j has
     /// the same draws in each: common random numbers). The scenarios must share their
-    /// model's groups and start; the outputs compared are those all of them have.
-    public init(scenarios: [Scenario], threads: Int, progress: (@Sendable (Int) -> Void)? = nil) throws {
+    /// model's groups and start; the outputs compared are `only` (default: those all of
+    /// them have), each of which all of them must have.
+    public init(scenarios: [Scenario], outputs only: [String]? = nil, threads: Int, progress: (@Sendable (Int) -> Void)? = nil) throws {
         guard let reference = scenarios.first else { throw ModelError(file: "compare", message: "give at least one scenario") }
         let definitions = scenarios.map(\.definition), first = reference.definition
         let horizon = reference.horizon, members = reference.members, seed = reference.seed
@@ -34,7 +35,11 @@ public struct Comparison {
                 throw ModelError(file: definition.file, message: "this scenario's model starts at \(definition.model.start) with groups \(definition.model.groups.joined(separator: ", ")); the first scenario's starts at \(first.model.start) with \(first.model.groups.joined(separator: ", ")): compare scenarios of one model")
             }
         }
-        let outputs = first.model.outputNames.filter { name in definitions.allSatisfy { $0.model.outputNames.contains(name) } }
+        let common = first.model.outputNames.filter { name in definitions.allSatisfy { $0.model.outputNames.contains(name) } }
+        for name in only ?? [] where !common.contains(name) {
+            throw ModelError(file: first.file, message: "no output '\(name)' in every scenario; the outputs are \(common.joined(separator: ", "))")
+        }
+        let outputs = only ?? common
         names = definitions.map(\.name)
         self.outputs = outputs
         start = first.model.start

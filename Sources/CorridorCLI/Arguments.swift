@@ -126,11 +126,11 @@ struct PlanOptions: ParsableArguments {
     func bounds(_ scenario: Scenario, lever: String) throws -> ClosedRange<Double> {
         if let range { return range.bounds }
         let model = scenario.model
-        guard let index = model.parameterIndex(lever) else {
+        guard model.parameterIndex(lever) != nil else {
             throw CLIError("--vary: the model has no parameter '\(lever)'; its parameters are \(model.parameterNames.joined(separator: ", "))")
         }
-        let step = try scenario.step(of: from, "the lever's first month (--from)")
-        let current = model.compile(horizon: step + 1).parameters[index].values[step * model.groups.count]
+        _ = try scenario.step(of: from, "the lever's first month (--from)")
+        let current = try scenario.value(of: lever, at: from)
         return 0...(current > 0 ? 3 * current : 1000)
     }
 }

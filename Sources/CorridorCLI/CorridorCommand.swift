@@ -12,8 +12,17 @@ public struct CorridorCommand: ParsableCommand {
               corridor run Datasets/examples/scenario.yaml --out out/example
             """,
         version: CorridorVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, CompareCommand.self, PlanCommand.self, SensitivityCommand.self, ReportCommand.self, NotebookCommand.self, CalibrateCommand.self, BacktestCommand.self]
+        subcommands: commands
     )
+
+    private static var commands: [any ParsableCommand.Type] {
+        var commands: [any ParsableCommand.Type] = [RunCommand.self, ValidateCommand.self, CompareCommand.self, PlanCommand.self, SensitivityCommand.self,
+                                                    ReportCommand.self, NotebookCommand.self, CalibrateCommand.self, BacktestCommand.self]
+        #if Server
+        commands.append(ServeCommand.self)
+        #endif
+        return commands
+    }
 
     public init() {}
 

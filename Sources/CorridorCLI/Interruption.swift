@@ -24,4 +24,11 @@ enum Interruption {
             sources.append(source)
         }
     }
+
+    /// Stops ending the process on SIGINT and SIGTERM, for a command that stops itself
+    /// cleanly on them (`serve`). The signals stay ignored by default handling.
+    static func uninstall() {
+        for source in sources { source.cancel() }
+        sources = []
+    }
 }

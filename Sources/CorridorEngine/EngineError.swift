@@ -32,3 +32,9 @@ public struct MemoryLimitError: Error, Equatable, CustomStringConvertible {
 
     private func gigabytes(_ bytes: Double) -> String { "\((bytes / 1e8).rounded() / 10)" }
 }
+
+/// A run stopped because its caller cancelled it (`RunCancellation`): nothing is returned.
+public struct RunCancelledError: Error, Equatable, CustomStringConvertible {
+    public init() {}
+    public var description: String { "the run was cancelled" }
+}

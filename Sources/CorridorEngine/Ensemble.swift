@@ -113,7 +113,8 @@ public enum Ensemble {
     /// Runs `options.members` members over `model.horizon` steps. Members are split into
     /// tiles; contiguous runs of tiles go to worker threads. Results are bit-identical
     /// for any thread count and tile size, and for any number of processes sharing the
-    /// members (`distribution`). `progress` receives members completed so far.
+    /// members (`distribution`). `progress` receives members completed so far. A run
+    /// started while a `RunCancellation` is bound stops with `RunCancelledError` once it is set.
     public static func run(
         _ model: EngineModel, options: RunOptions, progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> EnsembleResult {
@@ -148,6 +149,13 @@ public enum Ensemble {
         // Progress under a distribution: this process's share, scaled to the whole.
         let progressScale = distribution?.processes ?? 1
         let sendableReference = reference
+        let cancellation = RunCancellation.current
+        /// Keeps the failure of the earliest tile, as one thread running the tiles in order would meet it.
+        @Sendable func recordFailure(_ error: any Error, at tile: Int) {
+            failure.withLock { current in
+                if current == nil || current!.tile > tile { current = (tile, error) }
+            }
+        }
 
         DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
             let runner = TileRunner(plan: plan, lanes: lanes)
@@ -159,6 +167,10 @@ public enum Ensemble {
             let endTile = share.lowerBound + (worker + 1) * share.count / workerCount
             for tile in firstTile..<endTile {
                 if let earlier = failure.withLock({ $0?.tile }), earlier < tile { break }
+                if cancellation?.isCancelled == true {
+                    recordFailure(RunCancelledError(), at: tile)
+                    break
+                }
                 let first = tile * lanes
                 let count = Swift.min(lanes, members - first)
                 do {
@@ -166,9 +178,7 @@ public enum Ensemble {
                     try runner.run(first: first, count: count, observer: &observer)
                     observer.summary?.endTile()
                 } catch {
-                    failure.withLock { current in
-                        if current == nil || current!.tile > tile { current = (tile, error) }
-                    }
+                    recordFailure(error, at: tile)
                     break
                 }
                 let done = completed.add(count, ordering: .relaxed).newValue

@@ -85,6 +85,8 @@ public struct Model {
     public internal(set) var reportOutputs: [String] = []
     /// What the model is, opening its reports and notebooks (`report: {description: …}`).
     public internal(set) var reportDescription: String?
+    /// The parameters a planner may move, in the file's order (`levers:`, Docs/model-format.md).
+    public internal(set) var levers: [Lever] = []
 
     public var parameterNames: [String] { parameters.map(\.name) }
     public var flowNames: [String] { flows.map(\.name) }

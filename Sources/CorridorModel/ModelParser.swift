@@ -6,7 +6,7 @@ import Foundation
 /// order; outputs and report settings are in OutputParsing.swift.)
 struct ModelParser {
     static let modelFormat = "corridor-model/1"
-    static let topLevelKeys = ["format", "name", "start", "groups", "compartments", "parameters", "initial", "flows", "outputs", "report"]
+    static let topLevelKeys = ["format", "name", "start", "groups", "compartments", "parameters", "initial", "flows", "outputs", "report", "levers"]
     static let parameterKeys = ["value", "schedule", "series", "uncertainty"]
     static let functionNames = ["min", "max", "exp", "stock", "total", "flow"]
 
@@ -65,6 +65,7 @@ struct ModelParser {
             model.flows.append(flow)
         }
         try parseOutputs(table["outputs"], report: table["report"], parser: parser, into: &model)
+        try parseLevers(table["levers"], into: &model)
         return model
     }
 

@@ -157,4 +157,17 @@ public struct ObservedData: Sendable {
     public func series(_ name: String, group: String) -> [Observation] {
         observations.filter { $0.series == name && $0.group == group }.sorted { $0.period < $1.period }
     }
+
+    /// The values of the series an output names, at the month each describes: monthly
+    /// values at their month; with `at: end`, a fiscal or calendar year's value at the month
+    /// after it ends (other yearly values are not drawn against monthly outputs).
+    public func points(_ match: ObservedMatch) -> [(month: Month, value: Double)] {
+        series(match.series, group: match.group).compactMap { observation in
+            switch observation.period {
+            case let .month(month): return (month, observation.value)
+            case .fiscalYear, .calendarYear:
+                return match.endOfPeriod ? (observation.period.months.upperBound.advanced(by: 1), observation.value) : nil
+            }
+        }
+    }
 }

@@ -66,6 +66,46 @@ public struct Scenario {
         return copy
     }
 
+    /// A copy called `name` (in tables and comparisons).
+    public func named(_ name: String) -> Scenario {
+        var copy = self
+        copy.definition.name = name
+        return copy
+    }
+
+    /// A copy with `lever` moved to `value` (from its month over its ramp unless given), and
+    /// the `set` entry that does it (`Lever.setEntry`), for a scenario file that reproduces
+    /// the copy. A value outside the lever's range is refused.
+    public func moving(_ lever: Lever, to value: Double, from: Month? = nil, ramp: Int? = nil) throws -> (scenario: Scenario, entry: String) {
+        guard lever.range.contains(value) else {
+            throw ModelError(file: definition.model.file, message: "lever '\(lever.parameter)': \(numberText(value)) lies outside its range \(numberText(lever.range.lowerBound))…\(numberText(lever.range.upperBound)) (\(lever.unit)); choose a value inside it")
+        }
+        if let from { _ = try step(of: from, "lever '\(lever.parameter)': its first month") }
+        if let ramp, ramp < 1 {
+            throw ModelError(file: definition.model.file, message: "lever '\(lever.parameter)': a ramp of \(ramp) months; give at least 1")
+        }
+        let entry = try lever.setEntry(value: value, from: from, ramp: ramp, in: definition.model)
+        return (try setting("\(lever.parameter)=\(entry)"), entry)
+    }
+
+    /// A parameter's value in `month` as this scenario has it before any draw (for a
+    /// per-group parameter, the first group's).
+    public func value(of parameter: String, at month: Month) throws -> Double {
+        guard let index = definition.model.parameterIndex(parameter) else {
+            throw ModelError(file: definition.file, message: "the model has no parameter '\(parameter)'; its parameters are \(definition.model.parameterNames.joined(separator: ", "))")
+        }
+        let step = try self.step(of: month, "the month of '\(parameter)'")
+        return definition.model.compile(horizon: step + 1).parameters[index].values[step * definition.model.groups.count]
+    }
+
+    /// A copy with the overlay file at `path` applied after the scenario's own (a later
+    /// overlay replaces what an earlier one set), and the file recorded among its sources.
+    public func addingOverlay(path: String) throws -> Scenario {
+        var copy = self
+        try ScenarioLoader.applyOverlay(&copy.definition, path: path)
+        return copy
+    }
+
     /// A copy that knows nothing of its inputs after `month`: series points and schedule
     /// entries starting later are dropped, so every driver holds the value it had then.
     public func cuttingInputs(after month: Month) -> Scenario {

@@ -128,6 +128,16 @@ public enum ScenarioLoader {
         }
     }
 
+    /// Applies an overlay file to a loaded definition, recording it among its source files.
+    public static func applyOverlay(_ definition: inout RunDefinition, path: String) throws {
+        let reads = FilesRead()
+        try FilesRead.$current.withValue(reads) {
+            let (tree, folder) = try parseFile(path: path, shown: displayPath(URL(fileURLWithPath: path).standardizedFileURL))
+            try apply(overlay: tree, folder: folder, to: &definition.model)
+        }
+        definition.sourceFiles += reads.paths
+    }
+
     /// Applies overlay text (e.g. a calibration's result before it is written).
     public static func applyOverlay(_ definition: inout RunDefinition, text: String, file: String) throws {
         let tree = try YAMLTree.parse(text: text, file: file, isJSON: false)

@@ -62,13 +62,7 @@ public struct ScenarioRuns {
     /// The observed values drawn over an output, at the month they describe.
     public func observations(for output: String) -> [(Month, Double)] {
         guard let observed, let match = observedMatch(for: output) else { return [] }
-        return observed.series(match.series, group: match.group).compactMap { observation in
-            switch observation.period {
-            case let .month(month): return (month, observation.value)
-            case .fiscalYear, .calendarYear:
-                return match.endOfPeriod ? (observation.period.months.upperBound.advanced(by: 1), observation.value) : nil
-            }
-        }
+        return observed.points(match)
     }
 
     /// A fan chart of an output: p05–p95 and p25–p75 bands, the median, observed points.
