@@ -39,7 +39,8 @@ final class ScenarioCatalog: Sendable {
 
     private static func files(in folder: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.sorted().map { folder.appendingPathComponent($0) }.filter { extensions.contains($0.pathExtension.lowercased()) }
+        return names.sorted().filter { !$0.hasPrefix(".") }.map { folder.appendingPathComponent($0) }
+            .filter { extensions.contains($0.pathExtension.lowercased()) }
     }
 
     private static func stamp(_ path: String) -> Date {
@@ -47,7 +48,7 @@ final class ScenarioCatalog: Sendable {
     }
 
     /// Every scenario file of the folder, loaded (or the error that stops it loading);
-    /// model and overlay files in the folder are left out.
+    /// model and overlay files, and hidden files (an editor's), are left out.
     func scenarios() -> [(name: String, result: Result<Entry, any Error>)] {
         Self.files(in: scenariosFolder).compactMap { file in
             let name = file.deletingPathExtension().lastPathComponent

@@ -236,6 +236,6 @@ import Testing
         #expect(Workspace().error(model("""
             paramters: {}
             flows: []
-            """)) == "model.yaml:6:1: error: unknown key 'paramters'. Did you mean 'parameters'? Valid keys here: format, name, start, groups, compartments, parameters, initial, flows, outputs or report")
+            """)) == "model.yaml:6:1: error: unknown key 'paramters'. Did you mean 'parameters'? Valid keys here: format, name, start, groups, compartments, parameters, initial, flows, outputs, report or levers")
     }
 }
