@@ -9,14 +9,19 @@ const state = { catalog: null, scenario: null, running: null, lastRun: null, run
 const $ = (id) => document.getElementById(id);
 
 // ---- numbers ----------------------------------------------------------------------------
-/** A number as the page shows it: whole numbers with separators from 100 on, else 3 significant digits. */
+/** A number as the page shows it: whole numbers with separators from 100 on, else 3
+    significant digits; negative ones with a minus sign (−), so that ranges read clearly. */
 function formatNumber(value) {
   if (typeof value !== "number" || !isFinite(value)) return String(value);
-  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString("en-US");
-  if (value === 0) return "0";
-  return Number(value.toPrecision(3)).toLocaleString("en-US", { maximumSignificantDigits: 3 });
+  let text;
+  if (Math.abs(value) >= 100) text = Math.round(value).toLocaleString("en-US");
+  else if (value === 0) text = "0";
+  else text = Number(value.toPrecision(3)).toLocaleString("en-US", { maximumSignificantDigits: 3 });
+  return text.replace(/^-/, "\u2212");
 }
 function signed(value) { return (value > 0 ? "+" : "") + formatNumber(value); }
+/** "median [p05 – p95]" of a band, each number written by `format`. */
+function band(format, p50, p05, p95) { return `${format(p50)} [${format(p05)} – ${format(p95)}]`; }
 
 function parseMonths(text) {
   return text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
@@ -200,6 +205,7 @@ async function runNow() {
     const seconds = (performance.now() - began) / 1000;
     setStatus("done", `${formatNumber(result.members)} members, seed ${result.seed}: computed in ${result.seconds.toFixed(2)} s, shown in ${seconds.toFixed(2)} s.`);
     $("status").dataset.run = String(state.runCount);
+    $("status").dataset.levers = JSON.stringify(body.levers);  // what the numbers shown were run with
   } catch (error) {
     if (error.name === "AbortError" || error.status === 409) return;  // replaced or cancelled
     if (state.running?.id === id) state.running = null;
@@ -225,14 +231,14 @@ function render(result) {
       row.insertCell().textContent = output.info.label;
       row.insertCell().textContent = key.month;
       const level = row.insertCell();
-      level.innerHTML = `<span data-stat="p50"></span> [<span data-stat="p05"></span>–<span data-stat="p95"></span>]`;
+      level.innerHTML = `<span data-stat="p50"></span> [<span data-stat="p05"></span> – <span data-stat="p95"></span>]`;
       for (const stat of ["p50", "p05", "p95"]) {
         const span = level.querySelector(`[data-stat=${stat}]`);
         span.textContent = formatNumber(key[stat]);
         span.dataset.value = String(key[stat]);
       }
       const difference = row.insertCell();
-      difference.innerHTML = `<span data-stat="difference-p50"></span> [<span data-stat="difference-p05"></span>–<span data-stat="difference-p95"></span>]`;
+      difference.innerHTML = `<span data-stat="difference-p50"></span> [<span data-stat="difference-p05"></span> – <span data-stat="difference-p95"></span>]`;
       for (const stat of ["p50", "p05", "p95"]) {
         const span = difference.querySelector(`[data-stat=difference-${stat}]`);
         span.textContent = signed(key.difference[stat]);
@@ -519,9 +525,8 @@ function renderComparison(result, months) {
       const row = body.insertRow();
       row.insertCell().textContent = month;
       output.levels.forEach((level, k) => {
-        const band = k === 0 ? level : output.differences[k];
-        const format = k === 0 ? formatNumber : signed;
-        row.insertCell().textContent = `${format(band.p50[step])} [${format(band.p05[step])}–${format(band.p95[step])}]`;
+        const shown = k === 0 ? level : output.differences[k];
+        row.insertCell().textContent = band(k === 0 ? formatNumber : signed, shown.p50[step], shown.p05[step], shown.p95[step]);
       });
     }
     tables.appendChild(table);
