@@ -113,8 +113,13 @@ struct Selection: Sendable {
     }
 }
 
+/// A request that runs the model, with the ensemble settings that carry its cancel id.
+protocol RunRequestBody {
+    var ensemble: EnsembleSettings { get }
+}
+
 /// `POST /api/run`: one configuration, with its difference from the same scenario unchanged.
-struct RunRequest: Decodable, Sendable {
+struct RunRequest: Decodable, Sendable, RunRequestBody {
     var configuration: Configuration
     var ensemble: EnsembleSettings
     var selection: Selection
@@ -140,7 +145,7 @@ struct ScenarioFileRequest: Decodable, Sendable {
 }
 
 /// `POST /api/compare`: configurations on the same members and draws, the first the reference.
-struct CompareRequest: Decodable, Sendable {
+struct CompareRequest: Decodable, Sendable, RunRequestBody {
     var configurations: [Configuration]
     var ensemble: EnsembleSettings
     var selection: Selection
@@ -163,7 +168,7 @@ struct CompareRequest: Decodable, Sendable {
 }
 
 /// `POST /api/plan`: the least value of a lever meeting a target with a probability.
-struct PlanRequest: Decodable, Sendable {
+struct PlanRequest: Decodable, Sendable, RunRequestBody {
     static let keys = ["lever", "target", "confidence", "range", "candidates"]
     var configuration: Configuration
     var ensemble: EnsembleSettings

@@ -89,32 +89,18 @@ public final class PlanningServer: Sendable {
         router.get("/page.css") { _, _ in Self.page(PackageResources.page_css, type: "text/css; charset=utf-8") }
         router.get("/page.js") { _, _ in Self.page(PackageResources.page_js, type: "text/javascript; charset=utf-8") }
         router.get("/api/scenarios") { [service] _, _ in try Self.json(service.scenarioList()) }
-        router.post("/api/run") { [self] request, _ in
-            let body = try await decode(RunRequest.self, request)
-            return try Self.json(try await queue.run(id: body.ensemble.id) { [service] in service.response(try service.run(body)) })
+        post(router, "/api/run", RunRequest.self) { service, body in try PlanningServer.json(service.response(try service.run(body))) }
+        post(router, "/api/run.csv", RunRequest.self) { service, body in
+            let file = service.csv(try service.run(body))
+            return PlanningServer.download(file.text, name: file.name, type: "text/csv; charset=utf-8")
         }
-        router.post("/api/run.csv") { [self] request, _ in
-            let body = try await decode(RunRequest.self, request)
-            let file = try await queue.run(id: body.ensemble.id) { [service] in service.csv(try service.run(body)) }
-            return Self.download(file.text, name: file.name, type: "text/csv; charset=utf-8")
+        post(router, "/api/compare", CompareRequest.self) { service, body in try PlanningServer.json(try service.compare(body).response) }
+        post(router, "/api/compare.csv", CompareRequest.self) { service, body in
+            PlanningServer.download(AnalysisTables.comparison(try service.compare(body).comparison), name: "comparison.csv", type: "text/csv; charset=utf-8")
         }
-        router.post("/api/compare") { [self] request, _ in
-            let body = try await decode(CompareRequest.self, request)
-            return try Self.json(try await queue.run(id: body.ensemble.id) { [service] in try service.compare(body).response })
-        }
-        router.post("/api/compare.csv") { [self] request, _ in
-            let body = try await decode(CompareRequest.self, request)
-            let text = try await queue.run(id: body.ensemble.id) { [service] in AnalysisTables.comparison(try service.compare(body).comparison) }
-            return Self.download(text, name: "comparison.csv", type: "text/csv; charset=utf-8")
-        }
-        router.post("/api/plan") { [self] request, _ in
-            let body = try await decode(PlanRequest.self, request)
-            return try Self.json(try await queue.run(id: body.ensemble.id) { [service] in try service.plan(body).response })
-        }
-        router.post("/api/plan.csv") { [self] request, _ in
-            let body = try await decode(PlanRequest.self, request)
-            let text = try await queue.run(id: body.ensemble.id) { [service] in AnalysisTables.planCurve(try service.plan(body).plan) }
-            return Self.download(text, name: "plan.csv", type: "text/csv; charset=utf-8")
+        post(router, "/api/plan", PlanRequest.self) { service, body in try PlanningServer.json(try service.plan(body).response) }
+        post(router, "/api/plan.csv", PlanRequest.self) { service, body in
+            PlanningServer.download(AnalysisTables.planCurve(try service.plan(body).plan), name: "plan.csv", type: "text/csv; charset=utf-8")
         }
         router.post("/api/scenario.yaml") { [self] request, _ in
             let file = try service.scenarioFile(try await decode(ScenarioFileRequest.self, request))
@@ -125,6 +111,18 @@ public final class PlanningServer: Sendable {
             return try Self.json(Cancelled(id: body.id, cancelled: queue.cancel(id: body.id)))
         }
         return router
+    }
+
+    /// A route that runs the model: the body decoded, then `answer` computed in the run
+    /// queue (on a thread of its own, cancellable by the body's `id`).
+    private func post<Body: Decodable & Sendable & RunRequestBody>(
+        _ router: Router<BasicRequestContext>, _ path: RouterPath, _ type: Body.Type,
+        answer: @escaping @Sendable (PlanningService, Body) throws -> Response
+    ) {
+        router.post(path) { [self] request, _ in
+            let body = try await decode(Body.self, request)
+            return try await queue.run(id: body.ensemble.id) { [service] in try answer(service, body) }
+        }
     }
 
     private struct Cancelled: Encodable {
