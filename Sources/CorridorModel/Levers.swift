@@ -30,7 +30,7 @@ public struct Lever: Sendable, Equatable {
             throw ModelError(file: model.file, message: "the lever '\(parameter)' names no parameter of this model")
         }
         let spec = model.parameters[index]
-        guard !spec.isPerGroup, spec.series == nil else {
+        guard spec.isLeverable else {
             throw ModelError(file: model.file, message: "the lever '\(parameter)' has per-group values or a series in this scenario; a lever moves a parameter with one value for all groups, given by `value` and `schedule`")
         }
         var entries = (spec.schedule ?? []).filter { $0.from < start }.map { entry in
@@ -52,7 +52,7 @@ extension ModelParser {
                 throw entry.error("the model has no parameter '\(name)' to declare as a lever.\(didYouMean(name, model.parameterNames)) Its parameters are \(listing(model.parameterNames, conjunction: "and"))")
             }
             let spec = model.parameters[index]
-            guard !spec.isPerGroup, spec.series == nil else {
+            guard spec.isLeverable else {
                 throw entry.error("'\(name)' has \(spec.series != nil ? "a series" : "per-group values"); a lever moves a parameter with one value for all groups, given by `value` and `schedule`")
             }
             let fields = Dictionary(uniqueKeysWithValues: try entry.mapping(allowed: leverKeys, what: "a lever {label, unit, min, max, step, from, ramp}"))

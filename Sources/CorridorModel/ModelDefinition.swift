@@ -41,6 +41,9 @@ struct ParameterSpec {
             || (series?.points.contains { $0.value.isPerGroup } ?? false)
             || (uncertainty?.perGroup ?? false)
     }
+
+    /// Whether a lever can move it: one value for all groups, given by `value` and `schedule`.
+    var isLeverable: Bool { !isPerGroup && series == nil }
 }
 
 /// An expression with the text and place it came from.
