@@ -72,17 +72,22 @@ let package = Package(
             name: "CorridorReport",
             dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorIO"]
         ),
-        // The planning page: its JSON API (scenarios, levers, run, compare, plan) on
-        // Hummingbird, and the page itself (HTML, CSS, JavaScript compiled into the binary).
+        // The planning API without HTTP: a folder's scenarios and their levers, requests
+        // (strict JSON) → runs, comparisons and plans → answers; the run queue.
+        .target(
+            name: "CorridorPlanning",
+            dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorIO", "Yams"]
+        ),
+        // The planning page on Hummingbird: the routes of the JSON API, and the page itself
+        // (HTML, CSS, JavaScript compiled into the binary).
         .target(
             name: "CorridorServer",
             dependencies: [
-                "CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorIO",
+                "CorridorEngine", "CorridorModel", "CorridorIO", "CorridorPlanning",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "Yams",
             ],
             resources: [.embedInCode("Page/index.html"), .embedInCode("Page/page.css"), .embedInCode("Page/page.js")]
         ),
@@ -93,12 +98,13 @@ let package = Package(
                 "CorridorEngine", "CorridorModel", "CorridorLinearAlgebra", "CorridorAnalysis", "CorridorIO", "CorridorReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .target(name: "CMPI", condition: .when(traits: ["MPI"])),
+                .target(name: "CorridorPlanning", condition: .when(traits: ["Server"])),
                 .target(name: "CorridorServer", condition: .when(traits: ["Server"])),
             ]
         ),
         .executableTarget(name: "corridor", dependencies: ["CorridorCLI"]),
         // libFuzzer targets of the parsers (scripts/fuzz); built normally, a replayer of inputs.
-        .executableTarget(name: "corridor-fuzz", dependencies: ["CorridorModel", "CorridorAnalysis", "CorridorEngine"],
+        .executableTarget(name: "corridor-fuzz", dependencies: ["CorridorModel", "CorridorAnalysis", "CorridorEngine", "CorridorPlanning"],
                           path: "Sources/CorridorFuzz"),
         // package-benchmark suites: `swift package benchmark` (see Benchmarks/README.md).
         .executableTarget(

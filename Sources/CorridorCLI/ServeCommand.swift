@@ -1,5 +1,6 @@
 #if Server
 import ArgumentParser
+import CorridorPlanning
 import CorridorServer
 import Foundation
 import Synchronization

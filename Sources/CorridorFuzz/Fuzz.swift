@@ -1,6 +1,7 @@
 import CorridorAnalysis
 import CorridorEngine
 import CorridorModel
+import CorridorPlanning
 import Foundation
 
 /// libFuzzer targets for everything Corridor parses from files people edit (Docs/reliability.md).
@@ -19,6 +20,9 @@ enum FuzzTarget: String, CaseIterable {
     case observed
     /// The input as a calibration file.
     case calibration
+    /// The input as the body of each planning API request (run, compare, plan, scenario
+    /// file), answered by the planning service on a small scenario with one lever.
+    case api
 
     /// A private folder for the files a target writes, one per process.
     static let folder: URL = {
@@ -46,6 +50,8 @@ enum FuzzTarget: String, CaseIterable {
                 _ = try ObservedData.load(file: write(text, to: "observed.csv"))
             case .calibration:
                 _ = try CalibrationConfig.parse(text: text, file: "calibration.yaml", folder: Self.folder)
+            case .api:
+                Self.answerAsEveryRequest(data)
             }
         } catch {
             _ = "\(error)"  // every message is built, as the CLI would print it
@@ -56,6 +62,36 @@ enum FuzzTarget: String, CaseIterable {
         let url = Self.folder.appendingPathComponent(name)
         try Data(text.utf8).write(to: url)
         return url.path
+    }
+
+    /// The planning service over a folder with one scenario of the small model (a lever on
+    /// `k`) and one overlay, with caps that keep every answer small.
+    static let planning: PlanningService = {
+        let scenarios = folder.appendingPathComponent("api/scenarios"), overlays = folder.appendingPathComponent("api/overlays")
+        for url in [scenarios, overlays] { try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        let model = smallModel(rate: "0.1", output: "total(x)") + "\nlevers:\n  k: {min: 0, max: 10, from: 2024-03, ramp: 2}\n"
+        try? Data(model.utf8).write(to: scenarios.appendingPathComponent("model.yaml"))
+        try? Data("format: corridor-scenario/1\nmodel: model.yaml\nhorizon: 12\n".utf8).write(to: scenarios.appendingPathComponent("s.yaml"))
+        try? Data("format: corridor-overlay/1\nset:\n  s: {value: 2}\n".utf8).write(to: overlays.appendingPathComponent("o.yaml"))
+        var limits = ServerLimits()
+        limits.members = 4
+        limits.horizon = 24
+        limits.candidates = 4
+        limits.configurations = 3
+        return PlanningService(catalog: ScenarioCatalog(scenarios: scenarios, overlays: overlays), observed: nil, limits: limits, threads: 1)
+    }()
+
+    /// Decodes the input as each request body and answers it; errors are the expected answer.
+    private static func answerAsEveryRequest(_ data: Data) {
+        let decoder = JSONDecoder()
+        func attempt(_ body: () throws -> Void) {
+            do { try body() } catch { _ = APIError.from(error).message }
+        }
+        attempt { _ = planning.response(try planning.run(decoder.decode(RunRequest.self, from: data))) }
+        attempt { _ = try planning.compare(decoder.decode(CompareRequest.self, from: data)) }
+        attempt { _ = try planning.plan(decoder.decode(PlanRequest.self, from: data)) }
+        attempt { _ = try planning.scenarioFile(decoder.decode(ScenarioFileRequest.self, from: data)) }
+        attempt { _ = try decoder.decode(CancelRequest.self, from: data) }
     }
 
     private func loadAndRun(_ path: String) throws {

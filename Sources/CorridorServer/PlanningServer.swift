@@ -1,6 +1,7 @@
 import CorridorEngine
 import CorridorIO
 import CorridorModel
+import CorridorPlanning
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -6,36 +6,36 @@ import Synchronization
 /// The scenarios a planning page may run: the scenario files of one folder, and the overlay
 /// files of another, known by name only, so no request can name a path that leaves them.
 /// A scenario is loaded once and again only when one of the files it was read from changes.
-final class ScenarioCatalog: Sendable {
+package final class ScenarioCatalog: Sendable {
     /// A loaded scenario: its file's name without extension, and the scenario as its file
     /// sets it (horizon, members and seed from the file). A value, copied out of the cache
     /// and never changed in it (Scenario's YAML nodes are values not marked Sendable).
-    struct Entry: @unchecked Sendable {
-        var name: String
-        var file: URL
-        var scenario: Scenario
+    package struct Entry: @unchecked Sendable {
+        package var name: String
+        package var file: URL
+        package var scenario: Scenario
         /// Modification dates of every file it was read from, to notice a change.
-        var stamps: [String: Date]
+        package var stamps: [String: Date]
     }
 
     /// An overlay file that can be applied after a scenario's own (an arrival scenario).
-    struct Overlay: Sendable {
-        var name: String
-        var file: URL
+    package struct Overlay: Sendable {
+        package var name: String
+        package var file: URL
         /// Its comment lines, without `#`.
-        var description: String
+        package var description: String
     }
 
-    let scenariosFolder: URL
-    let overlaysFolder: URL?
+    package let scenariosFolder: URL
+    package let overlaysFolder: URL?
     private let loaded = Mutex<[String: Entry]>([:])
 
-    init(scenarios: URL, overlays: URL?) {
+    package init(scenarios: URL, overlays: URL?) {
         scenariosFolder = scenarios.standardizedFileURL
         overlaysFolder = overlays?.standardizedFileURL
     }
 
-    static let extensions: Set<String> = ["yaml", "yml", "json"]
+    package static let extensions: Set<String> = ["yaml", "yml", "json"]
 
     private static func files(in folder: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
@@ -49,7 +49,7 @@ final class ScenarioCatalog: Sendable {
 
     /// Every scenario file of the folder, loaded (or the error that stops it loading);
     /// model and overlay files, and hidden files (an editor's), are left out.
-    func scenarios() -> [(name: String, result: Result<Entry, any Error>)] {
+    package func scenarios() -> [(name: String, result: Result<Entry, any Error>)] {
         Self.files(in: scenariosFolder).compactMap { file in
             let name = file.deletingPathExtension().lastPathComponent
             do {
@@ -62,7 +62,7 @@ final class ScenarioCatalog: Sendable {
     }
 
     /// The scenario called `name` (its file's name without extension).
-    func scenario(named name: String) throws -> Entry {
+    package func scenario(named name: String) throws -> Entry {
         guard let file = Self.files(in: scenariosFolder).first(where: { $0.deletingPathExtension().lastPathComponent == name }),
               let entry = try load(file: file, name: name) else {
             let known = scenarios().compactMap { (try? $0.result.get()) != nil ? $0.name : nil }
@@ -72,7 +72,7 @@ final class ScenarioCatalog: Sendable {
     }
 
     /// The overlays of the overlays folder (files with `format: corridor-overlay/1`).
-    func overlays() -> [Overlay] {
+    package func overlays() -> [Overlay] {
         guard let overlaysFolder else { return [] }
         return Self.files(in: overlaysFolder).compactMap { file in
             guard let text = try? String(contentsOf: file, encoding: .utf8),
@@ -84,7 +84,7 @@ final class ScenarioCatalog: Sendable {
     }
 
     /// The overlay called `name`.
-    func overlay(named name: String) throws -> Overlay {
+    package func overlay(named name: String) throws -> Overlay {
         let all = overlays()
         guard let overlay = all.first(where: { $0.name == name }) else {
             throw APIError.badRequest("overlay: no overlay '\(name)'\(overlaysFolder.map { " in \(displayPath($0))" } ?? " (this server has no overlays folder)"); the overlays are \(all.isEmpty ? "none" : all.map(\.name).joined(separator: ", "))")

@@ -30,16 +30,16 @@ public struct ServerLimits: Sendable {
 /// difference from the unchanged scenario, comparisons, plans, and the files that
 /// reproduce them with the command line. Every number comes from the same library calls
 /// the `corridor` commands make.
-final class PlanningService: Sendable {
-    let catalog: ScenarioCatalog
-    let observed: ObservedData?
-    let limits: ServerLimits
+package final class PlanningService: Sendable {
+    package let catalog: ScenarioCatalog
+    package let observed: ObservedData?
+    package let limits: ServerLimits
     /// Worker threads of each run.
-    let threads: Int
+    package let threads: Int
     /// The unchanged scenarios' recorded outputs, by what made them (the last few).
     private let unchangedRuns = Mutex<[(key: String, recorded: RecordedSeries)]>([])
 
-    init(catalog: ScenarioCatalog, observed: ObservedData?, limits: ServerLimits, threads: Int) {
+    package init(catalog: ScenarioCatalog, observed: ObservedData?, limits: ServerLimits, threads: Int) {
         self.catalog = catalog
         self.observed = observed
         self.limits = limits
@@ -48,43 +48,43 @@ final class PlanningService: Sendable {
 
     // MARK: - Scenarios
 
-    struct ScenarioInfo: Encodable {
-        var name: String
-        var title: String
-        var notes: [String]
-        var start: String
-        var horizon: Int
-        var members: Int
-        var seed: UInt64
-        var outputs: [OutputInfo]
-        var defaultOutputs: [String]
-        var levers: [LeverInfo]
+    package struct ScenarioInfo: Encodable {
+        package var name: String
+        package var title: String
+        package var notes: [String]
+        package var start: String
+        package var horizon: Int
+        package var members: Int
+        package var seed: UInt64
+        package var outputs: [OutputInfo]
+        package var defaultOutputs: [String]
+        package var levers: [LeverInfo]
     }
 
-    struct BrokenScenario: Encodable {
-        var name: String
-        var error: String
+    package struct BrokenScenario: Encodable {
+        package var name: String
+        package var error: String
     }
 
-    struct OverlayInfo: Encodable {
-        var name: String
-        var description: String
+    package struct OverlayInfo: Encodable {
+        package var name: String
+        package var description: String
     }
 
-    struct ScenarioList: Encodable {
-        var corridor = CorridorVersion.current
-        var scenarios: [ScenarioInfo]
+    package struct ScenarioList: Encodable {
+        package var corridor = CorridorVersion.current
+        package var scenarios: [ScenarioInfo]
         /// Files of the folder that do not load, with the reason.
-        var unreadable: [BrokenScenario]
-        var overlays: [OverlayInfo]
-        var limits: Limits
+        package var unreadable: [BrokenScenario]
+        package var overlays: [OverlayInfo]
+        package var limits: Limits
 
-        struct Limits: Encodable {
-            var members, horizon, candidates, configurations: Int
+        package struct Limits: Encodable {
+            package var members, horizon, candidates, configurations: Int
         }
     }
 
-    func scenarioList() -> ScenarioList {
+    package func scenarioList() -> ScenarioList {
         var scenarios: [ScenarioInfo] = [], broken: [BrokenScenario] = []
         for (name, result) in catalog.scenarios() {
             switch result {
@@ -121,17 +121,17 @@ final class PlanningService: Sendable {
 
     /// A configuration made ready to run: the scenario with the overlay and levers applied,
     /// the same scenario unchanged (overlay applied, no lever moved), and what was applied.
-    struct Prepared {
-        var changed: Scenario
-        var unchanged: Scenario
-        var entry: ScenarioCatalog.Entry
-        var overlay: ScenarioCatalog.Overlay?
+    package struct Prepared {
+        package var changed: Scenario
+        package var unchanged: Scenario
+        package var entry: ScenarioCatalog.Entry
+        package var overlay: ScenarioCatalog.Overlay?
         /// Each moved lever's `set` entry, in the model's lever order.
-        var setEntries: [(parameter: String, entry: String)]
-        var name: String
+        package var setEntries: [(parameter: String, entry: String)]
+        package var name: String
     }
 
-    func prepare(_ configuration: Configuration, _ settings: EnsembleSettings, defaultMembers: Int = 1000) throws -> Prepared {
+    package func prepare(_ configuration: Configuration, _ settings: EnsembleSettings, defaultMembers: Int = 1000) throws -> Prepared {
         let entry = try catalog.scenario(named: configuration.scenario)
         var unchanged = entry.scenario
         if let members = settings.members {
@@ -181,7 +181,7 @@ final class PlanningService: Sendable {
     }
 
     /// The outputs asked for (default: the model's report outputs), checked.
-    func outputs(_ selection: Selection, of scenario: Scenario) throws -> [String] {
+    package func outputs(_ selection: Selection, of scenario: Scenario) throws -> [String] {
         let model = scenario.model
         let names = selection.outputs ?? (model.reportOutputs.isEmpty ? Array(model.outputNames.prefix(4)) : model.reportOutputs)
         guard !names.isEmpty else { throw APIError.badRequest("outputs: name at least one output") }
@@ -195,16 +195,16 @@ final class PlanningService: Sendable {
 
     /// A run of a configuration: its streamed summaries (what `corridor run --summaries
     /// outputs` writes) and every member's chosen outputs beside the unchanged scenario's.
-    struct RunOutcome {
-        var prepared: Prepared
-        var outputs: [String]
-        var result: EnsembleResult
-        var comparison: Comparison
-        var steps: [Int]
-        var seconds: Double
+    package struct RunOutcome {
+        package var prepared: Prepared
+        package var outputs: [String]
+        package var result: EnsembleResult
+        package var comparison: Comparison
+        package var steps: [Int]
+        package var seconds: Double
     }
 
-    func run(_ request: RunRequest) throws -> RunOutcome {
+    package func run(_ request: RunRequest) throws -> RunOutcome {
         let began = Date()
         let prepared = try prepare(request.configuration, request.ensemble)
         let scenario = prepared.changed
@@ -242,43 +242,43 @@ final class PlanningService: Sendable {
         return recorded
     }
 
-    struct OutputResult: Encodable {
-        var info: OutputInfo
+    package struct OutputResult: Encodable {
+        package var info: OutputInfo
         /// Over members at each month: the mean and p05, p25, p50, p75, p95 (`summary.csv`'s).
-        var mean: [Double]
-        var quantiles: [String: [Double]]
+        package var mean: [Double]
+        package var quantiles: [String: [Double]]
         /// The difference from the unchanged scenario, member by member.
-        var difference: BandSeries
-        var observed: [ObservedPoint]
-        var at: [KeyNumber]
+        package var difference: BandSeries
+        package var observed: [ObservedPoint]
+        package var at: [KeyNumber]
     }
 
     /// An output at a chosen month: the level's quantiles and the difference's band.
-    struct KeyNumber: Encodable {
-        var month: String
-        var mean, p05, p25, p50, p75, p95: Double
-        var difference: DifferenceBand
+    package struct KeyNumber: Encodable {
+        package var month: String
+        package var mean, p05, p25, p50, p75, p95: Double
+        package var difference: DifferenceBand
     }
 
-    struct DifferenceBand: Encodable {
-        var mean, p05, p50, p95: Double
+    package struct DifferenceBand: Encodable {
+        package var mean, p05, p50, p95: Double
     }
 
-    struct RunResponse: Encodable {
-        var corridor = CorridorVersion.current
-        var scenario: String
-        var overlay: String?
-        var seed: UInt64
-        var members: Int
-        var start: String
-        var horizon: Int
+    package struct RunResponse: Encodable {
+        package var corridor = CorridorVersion.current
+        package var scenario: String
+        package var overlay: String?
+        package var seed: UInt64
+        package var members: Int
+        package var start: String
+        package var horizon: Int
         /// Each moved lever's scenario `set` entry.
-        var set: [String: String]
-        var outputs: [OutputResult]
-        var seconds: Double
+        package var set: [String: String]
+        package var outputs: [OutputResult]
+        package var seconds: Double
     }
 
-    func response(_ outcome: RunOutcome) -> RunResponse {
+    package func response(_ outcome: RunOutcome) -> RunResponse {
         let scenario = outcome.prepared.changed, result = outcome.result, model = result.model
         let levels = EnsembleSummary.quantileLevels.map { "p" + String(format: "%02d", Int(($0 * 100).rounded())) }
         let outputs = outcome.outputs.enumerated().map { index, name -> OutputResult in
@@ -316,7 +316,7 @@ final class PlanningService: Sendable {
 
     /// The run's file as `corridor run --summaries outputs --out` writes it: `summary.csv`,
     /// or `outputs.csv` for one member.
-    func csv(_ outcome: RunOutcome) -> (name: String, text: String) {
+    package func csv(_ outcome: RunOutcome) -> (name: String, text: String) {
         let result = outcome.result
         if let summary = result.summary {
             return ("summary.csv", ResultFiles.summary(result.model, summary, units: outcome.prepared.changed.model.outputUnits))
@@ -326,25 +326,25 @@ final class PlanningService: Sendable {
 
     // MARK: - Compare
 
-    struct CompareResponse: Encodable {
-        var corridor = CorridorVersion.current
-        var seed: UInt64
-        var members: Int
-        var start: String
-        var horizon: Int
-        var configurations: [String]
-        var outputs: [ComparedOutput]
-        var seconds: Double
+    package struct CompareResponse: Encodable {
+        package var corridor = CorridorVersion.current
+        package var seed: UInt64
+        package var members: Int
+        package var start: String
+        package var horizon: Int
+        package var configurations: [String]
+        package var outputs: [ComparedOutput]
+        package var seconds: Double
     }
 
-    struct ComparedOutput: Encodable {
-        var info: OutputInfo
+    package struct ComparedOutput: Encodable {
+        package var info: OutputInfo
         /// Per configuration: its level and its difference from the first, member by member.
-        var levels: [BandSeries]
-        var differences: [BandSeries]
+        package var levels: [BandSeries]
+        package var differences: [BandSeries]
     }
 
-    func compare(_ request: CompareRequest) throws -> (comparison: Comparison, response: CompareResponse) {
+    package func compare(_ request: CompareRequest) throws -> (comparison: Comparison, response: CompareResponse) {
         let began = Date()
         guard (1...limits.configurations).contains(request.configurations.count) else {
             throw APIError.badRequest("configurations: give 1 to \(limits.configurations) (this server's cap, corridor serve --max-configurations); got \(request.configurations.count)")
@@ -379,28 +379,28 @@ final class PlanningService: Sendable {
 
     // MARK: - Plan
 
-    struct PlanResponse: Encodable {
-        var corridor = CorridorVersion.current
-        var seed: UInt64
-        var members: Int
-        var lever: String
-        var target: String
-        var confidence: Double
-        var range: [Double]
-        var from: String
-        var ramp: Int
-        var curve: [Point]
+    package struct PlanResponse: Encodable {
+        package var corridor = CorridorVersion.current
+        package var seed: UInt64
+        package var members: Int
+        package var lever: String
+        package var target: String
+        package var confidence: Double
+        package var range: [Double]
+        package var from: String
+        package var ramp: Int
+        package var curve: [Point]
         /// The least value meeting the target with `confidence`; null when none in the range does.
-        var answer: Double?
-        var seconds: Double
+        package var answer: Double?
+        package var seconds: Double
 
-        struct Point: Encodable {
-            var value: Double
-            var probability: Double
+        package struct Point: Encodable {
+            package var value: Double
+            package var probability: Double
         }
     }
 
-    func plan(_ request: PlanRequest) throws -> (plan: Plan, response: PlanResponse) {
+    package func plan(_ request: PlanRequest) throws -> (plan: Plan, response: PlanResponse) {
         let began = Date()
         let prepared = try prepare(request.configuration, request.ensemble, defaultMembers: 200)
         let scenario = prepared.changed
@@ -435,7 +435,7 @@ final class PlanningService: Sendable {
     /// scenario's keys, the overlay added to its `overlays`, members and seed as run, and
     /// each moved lever's entry in `set`. It is written for the scenarios folder (its
     /// paths are relative to it).
-    func scenarioFile(_ request: ScenarioFileRequest) throws -> (name: String, text: String) {
+    package func scenarioFile(_ request: ScenarioFileRequest) throws -> (name: String, text: String) {
         let prepared = try prepare(request.configuration, request.ensemble)
         let scenario = prepared.changed
         let text = try String(contentsOf: prepared.entry.file, encoding: .utf8)
@@ -475,7 +475,7 @@ final class PlanningService: Sendable {
     }
 
     /// A configuration's name as a file name: letters, digits, `-` and `_`.
-    static func fileName(_ name: String) -> String {
+    package static func fileName(_ name: String) -> String {
         let kept = name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }
         let text = String(kept).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
         return text.isEmpty ? "planned" : text

@@ -7,7 +7,7 @@ import Synchronization
 /// in order (up to `waitingLimit`, beyond which a request is refused), each on a thread of
 /// its own so the server's event loops never wait for the engine. A run carrying an id can
 /// be cancelled by it, waiting or running.
-final class RunQueue: Sendable {
+package final class RunQueue: Sendable {
     private struct State {
         var running = 0
         /// Runs waiting for a turn, first come first served (resumed with false: go).
@@ -15,18 +15,18 @@ final class RunQueue: Sendable {
         var cancellations: [String: RunCancellation] = [:]
     }
 
-    let limit: Int
-    let waitingLimit: Int
+    package let limit: Int
+    package let waitingLimit: Int
     private let state = Mutex(State())
 
-    init(limit: Int, waitingLimit: Int) {
+    package init(limit: Int, waitingLimit: Int) {
         self.limit = limit
         self.waitingLimit = waitingLimit
     }
 
     /// Runs `work` when a turn comes, cancellable by `id` (a later run with the same id
     /// replaces the earlier's switch).
-    func run<T: Sendable>(id: String?, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+    package func run<T: Sendable>(id: String?, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         let cancellation = RunCancellation()
         if let id { state.withLock { $0.cancellations[id] = cancellation } }
         defer { if let id { state.withLock { if $0.cancellations[id] === cancellation { $0.cancellations[id] = nil } } } }
@@ -41,14 +41,14 @@ final class RunQueue: Sendable {
     }
 
     /// Cancels the run with this id; false when none is waiting or running.
-    func cancel(id: String) -> Bool {
+    package func cancel(id: String) -> Bool {
         guard let cancellation = state.withLock({ $0.cancellations[id] }) else { return false }
         cancellation.cancel()
         return true
     }
 
     /// Cancels every run (the server is stopping).
-    func cancelAll() {
+    package func cancelAll() {
         for cancellation in state.withLock({ Array($0.cancellations.values) }) { cancellation.cancel() }
     }
 

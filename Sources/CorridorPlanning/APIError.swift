@@ -4,17 +4,22 @@ import CorridorModel
 import Foundation
 
 /// What a request gets instead of a result: an HTTP status and Corridor's usual message.
-struct APIError: Error, CustomStringConvertible {
+package struct APIError: Error, CustomStringConvertible {
     /// HTTP status code.
-    var status: Int
-    var message: String
-    var description: String { message }
+    package var status: Int
+    package var message: String
+    package var description: String { message }
 
-    static func badRequest(_ message: String) -> APIError { APIError(status: 400, message: message) }
+    package init(status: Int, message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    package static func badRequest(_ message: String) -> APIError { APIError(status: 400, message: message) }
 
     /// The status and message for any error a request can meet: the messages are the
     /// command line's (file, place and fix), the status says whose the fault is.
-    static func from(_ error: any Error) -> APIError {
+    package static func from(_ error: any Error) -> APIError {
         switch error {
         case let error as APIError: return error
         case let error as ModelError: return APIError(status: 400, message: error.description)

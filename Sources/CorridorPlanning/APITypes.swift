@@ -7,16 +7,16 @@ import Foundation
 // know, so a misspelt key is an error naming it, not a setting silently left out.
 
 /// Any key of a JSON object.
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+package struct AnyKey: CodingKey {
+    package var stringValue: String
+    package var intValue: Int? { nil }
+    package init(stringValue: String) { self.stringValue = stringValue }
+    package init?(intValue: Int) { nil }
 }
 
 extension Decoder {
     /// Refuses keys not in `allowed`, naming the key and the valid ones.
-    func refuseUnknownKeys(_ allowed: [String]) throws {
+    package func refuseUnknownKeys(_ allowed: [String]) throws {
         let container = try self.container(keyedBy: AnyKey.self)
         for key in container.allKeys where !allowed.contains(key.stringValue) {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key],
@@ -27,7 +27,7 @@ extension Decoder {
 
 extension KeyedDecodingContainer {
     /// A month written `YYYY-MM`.
-    func decodeMonth(forKey key: Key) throws -> Month? {
+    package func decodeMonth(forKey key: Key) throws -> Month? {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
         guard let month = Month(parsing: text) else {
             throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "'\(text)' is not a month; write YYYY-MM, e.g. 2030-09")
@@ -38,12 +38,12 @@ extension KeyedDecodingContainer {
 
 /// A lever moved: a number (its value, from the lever's month over its ramp) or
 /// `{value, from, ramp}`.
-struct LeverMove: Decodable, Sendable {
-    var value: Double
-    var from: Month?
-    var ramp: Int?
+package struct LeverMove: Decodable, Sendable {
+    package var value: Double
+    package var from: Month?
+    package var ramp: Int?
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let value = try? decoder.singleValueContainer().decode(Double.self) {
             self.value = value
             return
@@ -58,15 +58,15 @@ struct LeverMove: Decodable, Sendable {
 }
 
 /// What to run: a scenario of the folder, an overlay applied after its own, and levers moved.
-struct Configuration: Sendable {
-    static let keys = ["name", "scenario", "overlay", "levers"]
+package struct Configuration: Sendable {
+    package static let keys = ["name", "scenario", "overlay", "levers"]
     /// A name for tables (default: the scenario's name).
-    var name: String?
-    var scenario: String
-    var overlay: String?
-    var levers: [String: LeverMove]
+    package var name: String?
+    package var scenario: String
+    package var overlay: String?
+    package var levers: [String: LeverMove]
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         name = try container.decodeIfPresent(String.self, forKey: AnyKey(stringValue: "name"))
         scenario = try container.decode(String.self, forKey: AnyKey(stringValue: "scenario"))
@@ -76,15 +76,15 @@ struct Configuration: Sendable {
 }
 
 /// How many members, with which seed, for how many months (each default: the scenario's).
-struct EnsembleSettings: Sendable {
-    static let keys = ["members", "seed", "horizon", "id"]
-    var members: Int?
-    var seed: UInt64?
-    var horizon: Int?
+package struct EnsembleSettings: Sendable {
+    package static let keys = ["members", "seed", "horizon", "id"]
+    package var members: Int?
+    package var seed: UInt64?
+    package var horizon: Int?
     /// Chosen by the page, to cancel the run with `POST /api/cancel`.
-    var id: String?
+    package var id: String?
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         members = try container.decodeIfPresent(Int.self, forKey: AnyKey(stringValue: "members"))
         seed = try container.decodeIfPresent(UInt64.self, forKey: AnyKey(stringValue: "seed"))
@@ -94,12 +94,12 @@ struct EnsembleSettings: Sendable {
 }
 
 /// The outputs to return and the months to tabulate.
-struct Selection: Sendable {
-    static let keys = ["outputs", "at"]
-    var outputs: [String]?
-    var at: [Month]
+package struct Selection: Sendable {
+    package static let keys = ["outputs", "at"]
+    package var outputs: [String]?
+    package var at: [Month]
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         outputs = try container.decodeIfPresent([String].self, forKey: AnyKey(stringValue: "outputs"))
         let texts = try container.decodeIfPresent([String].self, forKey: AnyKey(stringValue: "at")) ?? []
@@ -114,17 +114,17 @@ struct Selection: Sendable {
 }
 
 /// A request that runs the model, with the ensemble settings that carry its cancel id.
-protocol RunRequestBody {
+package protocol RunRequestBody {
     var ensemble: EnsembleSettings { get }
 }
 
 /// `POST /api/run`: one configuration, with its difference from the same scenario unchanged.
-struct RunRequest: Decodable, Sendable, RunRequestBody {
-    var configuration: Configuration
-    var ensemble: EnsembleSettings
-    var selection: Selection
+package struct RunRequest: Decodable, Sendable, RunRequestBody {
+    package var configuration: Configuration
+    package var ensemble: EnsembleSettings
+    package var selection: Selection
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(Configuration.keys + EnsembleSettings.keys + Selection.keys)
         configuration = try Configuration(from: decoder)
         ensemble = try EnsembleSettings(from: decoder)
@@ -133,11 +133,11 @@ struct RunRequest: Decodable, Sendable, RunRequestBody {
 }
 
 /// `POST /api/scenario.yaml`: the scenario file that reproduces a configuration.
-struct ScenarioFileRequest: Decodable, Sendable {
-    var configuration: Configuration
-    var ensemble: EnsembleSettings
+package struct ScenarioFileRequest: Decodable, Sendable {
+    package var configuration: Configuration
+    package var ensemble: EnsembleSettings
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(Configuration.keys + EnsembleSettings.keys)
         configuration = try Configuration(from: decoder)
         ensemble = try EnsembleSettings(from: decoder)
@@ -145,12 +145,12 @@ struct ScenarioFileRequest: Decodable, Sendable {
 }
 
 /// `POST /api/compare`: configurations on the same members and draws, the first the reference.
-struct CompareRequest: Decodable, Sendable, RunRequestBody {
-    var configurations: [Configuration]
-    var ensemble: EnsembleSettings
-    var selection: Selection
+package struct CompareRequest: Decodable, Sendable, RunRequestBody {
+    package var configurations: [Configuration]
+    package var ensemble: EnsembleSettings
+    package var selection: Selection
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(["configurations"] + EnsembleSettings.keys + Selection.keys)
         let container = try decoder.container(keyedBy: AnyKey.self)
         configurations = try container.decode([ConfigurationBody].self, forKey: AnyKey(stringValue: "configurations")).map(\.configuration)
@@ -168,18 +168,18 @@ struct CompareRequest: Decodable, Sendable, RunRequestBody {
 }
 
 /// `POST /api/plan`: the least value of a lever meeting a target with a probability.
-struct PlanRequest: Decodable, Sendable, RunRequestBody {
-    static let keys = ["lever", "target", "confidence", "range", "candidates"]
-    var configuration: Configuration
-    var ensemble: EnsembleSettings
-    var lever: String
-    var target: PlanTarget
-    var confidence: Double
+package struct PlanRequest: Decodable, Sendable, RunRequestBody {
+    package static let keys = ["lever", "target", "confidence", "range", "candidates"]
+    package var configuration: Configuration
+    package var ensemble: EnsembleSettings
+    package var lever: String
+    package var target: PlanTarget
+    package var confidence: Double
     /// Default: the lever's range.
-    var range: [Double]?
-    var candidates: Int
+    package var range: [Double]?
+    package var candidates: Int
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(Configuration.keys + EnsembleSettings.keys + Self.keys)
         configuration = try Configuration(from: decoder)
         ensemble = try EnsembleSettings(from: decoder)
@@ -196,9 +196,9 @@ struct PlanRequest: Decodable, Sendable, RunRequestBody {
 }
 
 /// `POST /api/cancel`.
-struct CancelRequest: Decodable, Sendable {
-    var id: String
-    init(from decoder: any Decoder) throws {
+package struct CancelRequest: Decodable, Sendable {
+    package var id: String
+    package init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(["id"])
         id = try decoder.container(keyedBy: AnyKey.self).decode(String.self, forKey: AnyKey(stringValue: "id"))
     }
@@ -207,13 +207,13 @@ struct CancelRequest: Decodable, Sendable {
 // MARK: - Responses
 
 /// p05, p50 and p95 (and the mean) of a value at every month.
-struct BandSeries: Encodable, Sendable {
-    var mean: [Double] = []
-    var p05: [Double] = []
-    var p50: [Double] = []
-    var p95: [Double] = []
+package struct BandSeries: Encodable, Sendable {
+    package var mean: [Double] = []
+    package var p05: [Double] = []
+    package var p50: [Double] = []
+    package var p95: [Double] = []
 
-    init(_ bands: [Band]) {
+    package init(_ bands: [Band]) {
         for band in bands {
             mean.append(band.mean)
             p05.append(band.p05)
@@ -224,29 +224,29 @@ struct BandSeries: Encodable, Sendable {
 }
 
 /// An observed value, at the month it describes.
-struct ObservedPoint: Encodable, Sendable {
-    var month: String
-    var value: Double
+package struct ObservedPoint: Encodable, Sendable {
+    package var month: String
+    package var value: Double
 }
 
 /// An output's presentation, as the model file gives it.
-struct OutputInfo: Encodable, Sendable {
-    var name: String
-    var label: String
-    var unit: String
+package struct OutputInfo: Encodable, Sendable {
+    package var name: String
+    package var label: String
+    package var unit: String
     /// The observed series drawn over it, when the model names one.
-    var observed: String?
+    package var observed: String?
 }
 
 /// A lever as a page shows it, with its value in the scenario at its first month.
-struct LeverInfo: Encodable, Sendable {
-    var parameter: String
-    var label: String
-    var unit: String
-    var min: Double
-    var max: Double
-    var step: Double
-    var from: String
-    var ramp: Int
-    var value: Double
+package struct LeverInfo: Encodable, Sendable {
+    package var parameter: String
+    package var label: String
+    package var unit: String
+    package var min: Double
+    package var max: Double
+    package var step: Double
+    package var from: String
+    package var ramp: Int
+    package var value: Double
 }
