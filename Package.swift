@@ -1,6 +1,11 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+/// The numeric targets are optimized in debug builds too (the tests' builds): the tests run
+/// whole calibrations and backtests of the regional model, minutes at -Onone. Debug builds
+/// keep their checks (CORRIDOR_INVARIANTS; preconditions hold in every build).
+let optimizedInDebug = SwiftSetting.unsafeFlags(["-O"], .when(configuration: .debug))
+
 let package = Package(
     name: "Corridor",
     platforms: [.macOS(.v14)],
@@ -43,23 +48,25 @@ let package = Package(
         // C interface to Open MPI, used only with the MPI trait.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Thin, checked Swift wrapper over the few BLAS/LAPACK routines Corridor uses.
-        .target(name: "CorridorLinearAlgebra", dependencies: ["COpenBLAS"]),
+        .target(name: "CorridorLinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: [optimizedInDebug]),
         // Numeric core: ensembles, step kernels, random streams, streaming summaries. No files, no YAML.
         .target(
             name: "CorridorEngine",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],
             // Invariant checks (stocks ≥ 0, people conserved) in debug builds, which the tests use.
-            swiftSettings: [.define("CORRIDOR_INVARIANTS", .when(configuration: .debug))]
+            swiftSettings: [.define("CORRIDOR_INVARIANTS", .when(configuration: .debug)), optimizedInDebug]
         ),
         // Model layer: parse, validate and compile model and scenario files.
         .target(
             name: "CorridorModel",
-            dependencies: ["CorridorEngine", "Yams", .product(name: "RealModule", package: "swift-numerics")]
+            dependencies: ["CorridorEngine", "Yams", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: [optimizedInDebug]
         ),
         // Analysis: calibration against observed series, backtests.
         .target(
             name: "CorridorAnalysis",
-            dependencies: ["CorridorEngine", "CorridorModel", "CorridorLinearAlgebra"]
+            dependencies: ["CorridorEngine", "CorridorModel", "CorridorLinearAlgebra"],
+            swiftSettings: [optimizedInDebug]
         ),
         // Input and output at the edges: the format's result files, summaries, analysis
         // tables (one RFC 4180 CSV writer), atomic output folders.
