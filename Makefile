@@ -19,9 +19,12 @@ run: build
 test-tools:
 	@scripts/install-test-tools
 
-# Swift tests, then the Python package's tests and the checks of what people open (report
-# in Chromium, notebooks executed with nbclient) against the release binary.
+# The release binary, the Swift tests, then the Python package's tests and the checks of
+# what people open (report and planning page in Chromium, notebooks executed with
+# nbclient) against the release binary. The tests are built without the default trait
+# Server (SwiftNIO is compiled once, for the release binary): the server's tests drive the
+# release binary's `corridor serve`.
 test: dependencies test-tools
-	swift test
 	swift build -c release --product corridor
+	swift test --disable-default-traits
 	python3 -m pytest -q Tests/python python/tests

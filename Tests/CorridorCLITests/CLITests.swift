@@ -22,9 +22,9 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Datasets/examples")
 
-    func corridor(_ arguments: [String], in folder: URL? = nil) throws -> Outcome {
+    func corridor(_ arguments: [String], in folder: URL? = nil, executable: URL = Self.executable) throws -> Outcome {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         if let folder { process.currentDirectoryURL = folder }
         let out = Pipe(), err = Pipe()

@@ -1,4 +1,3 @@
-#if Server
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -7,6 +6,9 @@ import Testing
 
 /// `corridor serve` on a loopback port: the JSON API against the command line's own
 /// answers, every kind of bad request, cancellation, the queue's cap, and a clean stop.
+/// The server is the `corridor` of this build when it has `serve` (the default trait
+/// Server), else the release build's (`make test` builds it first and builds the tests
+/// without the trait, so SwiftNIO is compiled once).
 @Suite struct ServerTests {
     let cli = CLITests()
 
@@ -249,12 +251,12 @@ import Testing
     }
 
     @Test func aFolderThatDoesNotExistOrAPortInUseIsAClearError() throws {
-        let missing = try cli.corridor(["serve", "--scenarios", "/nonexistent/scenarios", "--port", "0"])
+        let missing = try cli.corridor(["serve", "--scenarios", "/nonexistent/scenarios", "--port", "0"], executable: Server.executable)
         #expect(missing.status == 1 && missing.stderr.contains("/nonexistent/scenarios: error: no such folder (--scenarios)"), "\(missing.stderr)")
         let root = try fixture()
         let server = try Server(arguments: ["--scenarios", root.appendingPathComponent("scenarios").path])
         defer { server.stop() }
-        let taken = try cli.corridor(["serve", "--scenarios", root.appendingPathComponent("scenarios").path, "--port", "\(server.port)"])
+        let taken = try cli.corridor(["serve", "--scenarios", root.appendingPathComponent("scenarios").path, "--port", "\(server.port)"], executable: Server.executable)
         #expect(taken.status == 1 && taken.stderr.contains("the address is in use"), "\(taken.stderr)")
     }
 }
@@ -266,8 +268,20 @@ final class Server: @unchecked Sendable {
     private let output = Pipe()
     private var stopped: (Int32, String)?
 
+    /// A `corridor` that has `serve`: this build's, else the release build's.
+    static let executable: URL = {
+        let release = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/release/corridor")
+        for candidate in [CLITests.executable, release] where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            if let help = try? CLITests().corridor(["--help"], executable: candidate), help.stdout.contains("\n  serve ") {
+                return candidate
+            }
+        }
+        return release  // the tests then fail saying it does not start: build it (make test does)
+    }()
+
     init(arguments: [String]) throws {
-        process.executableURL = CLITests.executable
+        process.executableURL = Self.executable
         process.arguments = ["serve", "--port", "0"] + arguments
         process.standardOutput = output
         process.standardError = output
@@ -281,7 +295,7 @@ final class Server: @unchecked Sendable {
         }
         guard let range = text.range(of: #"http://127\.0\.0\.1:(\d+)/"#, options: .regularExpression) else {
             process.terminate()
-            throw ServerError(description: "corridor serve did not start: \(text)")
+            throw ServerError(description: "\(Self.executable.path) serve did not start (build it: swift build -c release --product corridor; make test does): \(text)")
         }
         port = Int(text[range].split(separator: ":").last!.dropLast())!
     }
@@ -347,4 +361,3 @@ final class Server: @unchecked Sendable {
         return object
     }
 }
-#endif
