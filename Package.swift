@@ -86,15 +86,16 @@ let package = Package(
             dependencies: ["CorridorEngine", "CorridorModel", "CorridorAnalysis", "CorridorIO", "Yams"]
         ),
         // The planning page on Hummingbird: the routes of the JSON API, and the page itself
-        // (HTML, CSS, JavaScript compiled into the binary).
+        // (HTML, CSS, JavaScript compiled into the binary). Empty without the Server trait,
+        // so that builds without it (tests, sanitizers) compile no SwiftNIO.
         .target(
             name: "CorridorServer",
             dependencies: [
                 "CorridorEngine", "CorridorModel", "CorridorIO", "CorridorPlanning",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Server"])),
+                .product(name: "HTTPTypes", package: "swift-http-types", condition: .when(traits: ["Server"])),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Server"])),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Server"])),
             ],
             resources: [.embedInCode("Page/index.html"), .embedInCode("Page/page.css"), .embedInCode("Page/page.js")]
         ),

@@ -1,3 +1,4 @@
+#if Server
 import CorridorEngine
 import CorridorIO
 import CorridorModel
@@ -208,3 +209,4 @@ public final class PlanningServer: Sendable {
         }
     }
 }
+#endif
