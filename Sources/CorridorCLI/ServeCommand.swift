@@ -1,5 +1,6 @@
 #if Server
 import ArgumentParser
+import CorridorModel
 import CorridorPlanning
 import CorridorServer
 import Foundation
@@ -70,12 +71,7 @@ struct ServeCommand: ParsableCommand {
     private func besideScenarios(_ name: String) -> String? {
         let path = URL(fileURLWithPath: scenarios).standardizedFileURL.deletingLastPathComponent().appendingPathComponent(name).path
         var isFolder: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue ? displayPath(path) : nil
-    }
-
-    private func displayPath(_ path: String) -> String {
-        let current = FileManager.default.currentDirectoryPath + "/"
-        return path.hasPrefix(current) ? String(path.dropFirst(current.count)) : path
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue ? displayPath(URL(fileURLWithPath: path)) : nil
     }
 
     func run() throws {

@@ -86,6 +86,8 @@ public struct Model {
     public var outputUnits: [String: String] { presentation.compactMapValues(\.unit) }
     /// The outputs a report charts when none are asked for (`report: {outputs: […]}`).
     public internal(set) var reportOutputs: [String] = []
+    /// What to chart when nothing is asked for: `reportOutputs`, else the first four outputs.
+    public var chartedOutputs: [String] { reportOutputs.isEmpty ? Array(outputNames.prefix(4)) : reportOutputs }
     /// What the model is, opening its reports and notebooks (`report: {description: …}`).
     public internal(set) var reportDescription: String?
     /// The parameters a planner may move, in the file's order (`levers:`, Docs/model-format.md).

@@ -63,6 +63,7 @@ func suggestion(for name: String, among candidates: [String]) -> String? {
 }
 
 /// " Did you mean 'x'?" or "".
-func didYouMean(_ name: String, _ candidates: [String]) -> String {
+/// " Did you mean 'X'?" when a candidate is close to `name` (else empty): for error messages.
+public func didYouMean(_ name: String, _ candidates: [String]) -> String {
     suggestion(for: name, among: candidates).map { " Did you mean '\($0)'?" } ?? ""
 }

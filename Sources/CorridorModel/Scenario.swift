@@ -91,11 +91,21 @@ public struct Scenario {
     /// A parameter's value in `month` as this scenario has it before any draw (for a
     /// per-group parameter, the first group's).
     public func value(of parameter: String, at month: Month) throws -> Double {
-        guard let index = definition.model.parameterIndex(parameter) else {
-            throw ModelError(file: definition.file, message: "the model has no parameter '\(parameter)'; its parameters are \(definition.model.parameterNames.joined(separator: ", "))")
+        try values([(parameter, month)])[0]
+    }
+
+    /// `value(of:at:)` of several parameters and months, from one compilation of the model.
+    public func values(_ points: [(parameter: String, month: Month)]) throws -> [Double] {
+        let model = definition.model
+        let located = try points.map { point -> (index: Int, step: Int) in
+            guard let index = model.parameterIndex(point.parameter) else {
+                throw ModelError(file: definition.file, message: "the model has no parameter '\(point.parameter)'; its parameters are \(model.parameterNames.joined(separator: ", "))")
+            }
+            return (index, try step(of: point.month, "the month of '\(point.parameter)'"))
         }
-        let step = try self.step(of: month, "the month of '\(parameter)'")
-        return definition.model.compile(horizon: step + 1).parameters[index].values[step * definition.model.groups.count]
+        guard let last = located.map(\.step).max() else { return [] }
+        let compiled = model.compile(horizon: last + 1)
+        return located.map { compiled.parameters[$0.index].values[$0.step * model.groups.count] }
     }
 
     /// A copy with the overlay file at `path` applied after the scenario's own (a later

@@ -106,14 +106,15 @@ package final class PlanningService: Sendable {
             return OutputInfo(name: name, label: presentation?.label ?? name, unit: presentation?.unit ?? "",
                               observed: presentation?.observed?.series)
         }
-        let levers = try model.levers.filter { scenario.months.contains($0.from) }.map { lever in
+        let shown = model.levers.filter { scenario.months.contains($0.from) }
+        let values = try scenario.values(shown.map { ($0.parameter, $0.from) })
+        let levers = zip(shown, values).map { lever, value in
             LeverInfo(parameter: lever.parameter, label: lever.label, unit: lever.unit, min: lever.range.lowerBound,
-                      max: lever.range.upperBound, step: lever.step, from: lever.from.description, ramp: lever.ramp,
-                      value: try scenario.value(of: lever.parameter, at: lever.from))
+                      max: lever.range.upperBound, step: lever.step, from: lever.from.description, ramp: lever.ramp, value: value)
         }
         return ScenarioInfo(name: entry.name, title: scenario.name, notes: scenario.definition.notes, start: model.start.description,
                             horizon: scenario.horizon, members: scenario.members, seed: scenario.seed, outputs: outputs,
-                            defaultOutputs: model.reportOutputs.isEmpty ? Array(model.outputNames.prefix(4)) : model.reportOutputs,
+                            defaultOutputs: model.chartedOutputs,
                             levers: levers)
     }
 
@@ -159,7 +160,7 @@ package final class PlanningService: Sendable {
         let levers = unchanged.model.levers
         for name in configuration.levers.keys where !levers.contains(where: { $0.parameter == name }) {
             let names = levers.map(\.parameter)
-            throw APIError.badRequest("levers: the model has no lever '\(name)'.\(suggestion(name, names)) Its levers are \(names.joined(separator: ", ")) (the model file's `levers:`)")
+            throw APIError.badRequest("levers: the model has no lever '\(name)'.\(didYouMean(name, names)) Its levers are \(names.joined(separator: ", ")) (the model file's `levers:`)")
         }
         var changed = unchanged, setEntries: [(String, String)] = []
         for lever in levers {
@@ -174,16 +175,10 @@ package final class PlanningService: Sendable {
                         setEntries: setEntries, name: name)
     }
 
-    private func suggestion(_ name: String, _ names: [String]) -> String {
-        let lowered = name.lowercased()
-        guard let close = names.first(where: { $0.lowercased().hasPrefix(String(lowered.prefix(4))) }) else { return "" }
-        return " Did you mean '\(close)'?"
-    }
-
     /// The outputs asked for (default: the model's report outputs), checked.
     package func outputs(_ selection: Selection, of scenario: Scenario) throws -> [String] {
         let model = scenario.model
-        let names = selection.outputs ?? (model.reportOutputs.isEmpty ? Array(model.outputNames.prefix(4)) : model.reportOutputs)
+        let names = selection.outputs ?? model.chartedOutputs
         guard !names.isEmpty else { throw APIError.badRequest("outputs: name at least one output") }
         for name in names where !model.outputNames.contains(name) {
             throw APIError.badRequest("outputs: the model has no output '\(name)'; its outputs are \(model.outputNames.joined(separator: ", "))")
