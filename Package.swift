@@ -49,10 +49,12 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         // Thin, checked Swift wrapper over the few BLAS/LAPACK routines Corridor uses.
         .target(name: "CorridorLinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: [optimizedInDebug]),
+        // The cache-prefetch hint the streaming summaries use (Swift has none of its own).
+        .target(name: "CCorridorPrefetch"),
         // Numeric core: ensembles, step kernels, random streams, streaming summaries. No files, no YAML.
         .target(
             name: "CorridorEngine",
-            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["CCorridorPrefetch", .product(name: "RealModule", package: "swift-numerics")],
             // Invariant checks (stocks ≥ 0, people conserved) in debug builds, which the tests use.
             swiftSettings: [.define("CORRIDOR_INVARIANTS", .when(configuration: .debug)), optimizedInDebug]
         ),

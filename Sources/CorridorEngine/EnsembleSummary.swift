@@ -98,9 +98,27 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     private func observe(_ step: Int, _ view: TileView) {
         let n = view.count
         let deviations = self.deviations, squares = self.squares
+        // The usual tile: one aligned power-of-two block of at least 8 members.
+        let wholeBlock = tileBlocks.count == 1 && tileBlocks[0].size == n && n >= 8
         for series in 0..<catalog.count where catalog.isRecorded(series, step: step, horizon: horizon) {
             let cell = step * catalog.count + series
             let values = catalog.values(series, in: view)
+            if wholeBlock {
+                if series + 1 < catalog.count { sketches[cell + 1].prefetch() }
+                let moments = Self.blockMoments(values, count: n, center: reference[cell], sums: deviations, squares: squares)
+                tilePayloads[0][2 * cell] = moments.sum
+                tilePayloads[0][2 * cell + 1] = moments.squares
+                // Finite sums rule out NaN and infinities, a positive minimum zeros and
+                // negatives (−0 included): then the sketch needs only the bins' increments.
+                if moments.lowest > 0 && moments.sum.isFinite && moments.squares.isFinite {
+                    minimum[cell] = Swift.min(minimum[cell], moments.lowest)
+                    maximum[cell] = Swift.max(maximum[cell], moments.highest)
+                    sketches[cell].addPositive(values, count: n, lowest: moments.lowest, highest: moments.highest)
+                } else {
+                    sketches[cell].add(values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
+                }
+                continue
+            }
             // One pass finds the bins' range and the minimum and maximum together.
             let constant = sketches[cell].add(values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
             let center = reference[cell]
@@ -131,6 +149,33 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
                 tilePayloads[b][2 * cell + 1] = Self.pairwiseSum(squares, count: block.size / 2)
             }
         }
+    }
+
+    /// The smallest and largest of `count` values (a power of two, at least 8) and the sums of
+    /// their deviations from `center` and of the squared deviations, added as the fixed member
+    /// tree adds them (pairs, pairs of pairs, …), in one pass of 8-wide vectors: each vector
+    /// yields its three lowest tree levels, the rest are summed from `sums` and `squares`
+    /// (scratch, `count / 8` values each). The minimum and maximum are exact only when every
+    /// value is a number (NaN is passed over); the sums then say whether one was not.
+    @inline(__always)
+    static func blockMoments(_ values: UnsafePointer<Double>, count: Int, center: Double,
+                             sums: UnsafeMutablePointer<Double>, squares: UnsafeMutablePointer<Double>)
+        -> (lowest: Double, highest: Double, sum: Double, squares: Double) {
+        var lowest = SIMD8<Double>(repeating: .infinity), highest = SIMD8<Double>(repeating: -.infinity)
+        let centers = SIMD8<Double>(repeating: center)
+        let raw = UnsafeRawPointer(values)
+        for chunk in 0..<count / 8 {
+            let value = raw.loadUnaligned(fromByteOffset: chunk &* 64, as: SIMD8<Double>.self)
+            lowest.replace(with: value, where: value .< lowest)
+            highest.replace(with: value, where: value .> highest)
+            let deviation = value - centers
+            let square = deviation * deviation
+            let pairs = deviation.evenHalf + deviation.oddHalf, squarePairs = square.evenHalf + square.oddHalf
+            let quads = pairs.evenHalf + pairs.oddHalf, squareQuads = squarePairs.evenHalf + squarePairs.oddHalf
+            sums[chunk] = quads[0] + quads[1]
+            squares[chunk] = squareQuads[0] + squareQuads[1]
+        }
+        return (lowest.min(), highest.max(), pairwiseSum(sums, count: count / 8), pairwiseSum(squares, count: count / 8))
     }
 
     /// Sum of `count` (a power of two) values as the fixed tree adds them: pairs, then
