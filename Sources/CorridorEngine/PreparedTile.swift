@@ -17,5 +17,5 @@ public final class PreparedTile {
     }
 
     /// A stock of the tile's first member after `run`: keeps the work observable.
-    public func firstMemberStock(slot: Int) -> Double { runner.registers[slot * lanes] }
+    public func firstMemberStock(slot: Int) -> Double { runner.registers[slot * runner.lanes] }
 }

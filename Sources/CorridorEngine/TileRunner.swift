@@ -1,40 +1,126 @@
 import RealModule
 
 /// The buffers of one worker, allocated once and reused for every tile it runs.
-/// (About 400 lines, kept whole: the step loop and its kernels share these buffers, and
+/// (About 500 lines, kept whole: the step loop and its kernels share these buffers, and
 /// splitting them apart would hide the order of one month's work.)
+///
+/// Every buffer row holds `lanes` values, a multiple of 4: the fused kernels work on four
+/// members at a time (`Lanes`), and a tile of fewer members computes its spare lanes
+/// harmlessly (nothing reads them).
 final class TileRunner {
+    typealias Lanes = VectorMath.Lanes
     let plan: ExecutionPlan
     let lanes: Int
     let registers: UnsafeMutablePointer<Double>
     let remainder: UnsafeMutablePointer<Double>
     let amounts: UnsafeMutablePointer<Double>
     let shares: UnsafeMutablePointer<Double>
+    /// `[flow][group]` rows: 1 where the flow's destination weights sum above 0, else 0.
+    let masks: UnsafeMutablePointer<Double>
     let scratch: UnsafeMutablePointer<Double>
     let draws: UnsafeMutablePointer<Double>
+    let ones: UnsafeMutablePointer<Double>
+    let zeros: UnsafeMutablePointer<Double>
+    /// Per step, `[flow * groups + group]`: the mask row to multiply the flow's amounts by,
+    /// or nil when every member's flow may move people (a single destination, or weights
+    /// that are the same for all members and sum above 0).
+    let moveMasks: UnsafeMutablePointer<UnsafePointer<Double>?>
+    /// What step 5 adds to each stock slot, in the order it adds them: the amount rows and
+    /// share rows (`ones` for a flow with one destination) of `incomingStart[slot] ..<
+    /// incomingStart[slot + 1]`, and the slot's remainder row when it is a flow's source.
+    let incomingAmounts: UnsafeMutablePointer<UnsafePointer<Double>>
+    let incomingShares: UnsafeMutablePointer<UnsafePointer<Double>>
+    let incomingStart: UnsafeMutablePointer<Int>
+    let sourceRemainders: UnsafeMutablePointer<UnsafePointer<Double>?>
+    /// Scratch tables of one source and group's competing hazards: rate, amount and mask rows.
+    let hazardRates: UnsafeMutablePointer<UnsafePointer<Double>>
+    let hazardAmounts: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+    let hazardMasks: UnsafeMutablePointer<UnsafePointer<Double>>
 
-    init(plan: ExecutionPlan, lanes: Int) {
+    init(plan: ExecutionPlan, lanes requested: Int) {
         self.plan = plan
+        let lanes = (requested + 3) & ~3
         self.lanes = lanes
         let model = plan.model
-        func buffer(_ registers: Int) -> UnsafeMutablePointer<Double> {
+        let groups = model.groupCount
+        func buffer(_ registers: Int, _ value: Double = 0) -> UnsafeMutablePointer<Double> {
             let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registers * lanes))
-            pointer.initialize(repeating: 0, count: max(1, registers * lanes))
+            pointer.initialize(repeating: value, count: max(1, registers * lanes))
             return pointer
         }
         registers = buffer(plan.registerCount)
         remainder = buffer(model.stockCount)
-        amounts = buffer(model.flows.count * model.groupCount)
+        amounts = buffer(model.flows.count * groups)
         shares = buffer(plan.shareRegisterCount)
-        scratch = buffer(2)
+        masks = buffer(model.flows.count * groups)
+        scratch = buffer(1)
         draws = buffer(plan.drawSlots.count)
+        ones = buffer(1, 1)
+        zeros = buffer(1)
         for fill in plan.constantFills {
             (registers + fill.register * lanes).update(repeating: fill.value, count: lanes)
         }
+        moveMasks = .allocate(capacity: max(1, model.flows.count * groups))
+        moveMasks.initialize(repeating: nil, count: max(1, model.flows.count * groups))
+        var amountRows: [UnsafePointer<Double>] = [], shareRows: [UnsafePointer<Double>] = [], starts = [0]
+        sourceRemainders = .allocate(capacity: max(1, model.stockCount))
+        sourceRemainders.initialize(repeating: nil, count: max(1, model.stockCount))
+        for source in plan.sources {
+            for g in 0..<groups {
+                let slot = source.compartment * groups + g
+                sourceRemainders[slot] = UnsafePointer(remainder + slot * lanes)
+            }
+        }
+        for slot in 0..<model.stockCount {
+            let compartment = slot / max(1, groups), g = slot % max(1, groups)
+            for (index, flow) in model.flows.enumerated() {
+                guard let d = flow.destinations.firstIndex(of: compartment) else { continue }
+                amountRows.append(UnsafePointer(amounts + (index * groups + g) * lanes))
+                if let offset = plan.shareOffsets[index] {
+                    shareRows.append(UnsafePointer(shares + (offset + d * groups + g) * lanes))
+                } else {
+                    shareRows.append(UnsafePointer(ones))
+                }
+            }
+            starts.append(amountRows.count)
+        }
+        func table<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
+            if !values.isEmpty { pointer.initialize(from: values, count: values.count) }
+            return pointer
+        }
+        incomingAmounts = table(amountRows)
+        incomingShares = table(shareRows)
+        incomingStart = table(starts)
+        let mostHazards = plan.sources.map(\.hazardFlows.count).max() ?? 0
+        hazardRates = table(Array(repeating: UnsafePointer(zeros), count: mostHazards))
+        hazardAmounts = table(Array(repeating: zeros, count: mostHazards))
+        hazardMasks = table(Array(repeating: UnsafePointer(ones), count: mostHazards))
     }
 
     deinit {
-        for pointer in [registers, remainder, amounts, shares, scratch, draws] { pointer.deallocate() }
+        for pointer in [registers, remainder, amounts, shares, masks, scratch, draws, ones, zeros] { pointer.deallocate() }
+        moveMasks.deallocate()
+        incomingAmounts.deallocate()
+        incomingShares.deallocate()
+        incomingStart.deallocate()
+        sourceRemainders.deallocate()
+        hazardRates.deallocate()
+        hazardAmounts.deallocate()
+        hazardMasks.deallocate()
+    }
+
+    @inline(__always) static func load(_ row: UnsafePointer<Double>, _ l: Int) -> Lanes {
+        UnsafeRawPointer(row + l).loadUnaligned(as: Lanes.self)
+    }
+
+    @inline(__always) static func store(_ values: Lanes, _ row: UnsafeMutablePointer<Double>, _ l: Int) {
+        UnsafeMutableRawPointer(row + l).storeBytes(of: values, as: Lanes.self)
+    }
+
+    /// `Swift.max(x, 0)` lane by lane: 0 for −0 and negatives, NaN kept.
+    @inline(__always) static func nonNegative(_ x: Lanes) -> Lanes {
+        x.replacing(with: 0, where: x .<= Lanes(repeating: 0))
     }
 
     @inline(__always) func register(_ index: Int32) -> UnsafeMutablePointer<Double> { registers + Int(index) * lanes }
@@ -182,8 +268,9 @@ final class TileRunner {
         }
     }
 
-    /// Computes destination shares of multi-destination flows into `shares`, and returns
-    /// nothing; a group whose weights sum to 0 gets all shares 0 (the flow moves nobody).
+    /// Computes destination shares of multi-destination flows into `shares`, and sets each
+    /// flow's `moveMasks` entry; a group whose weights sum to 0 gets all shares 0 (the flow
+    /// moves nobody).
     private func computeShares(flow index: Int, count n: Int) {
         guard let offset = plan.shareOffsets[index] else { return }
         let flow = plan.model.flows[index]
@@ -200,6 +287,7 @@ final class TileRunner {
                     let share = shares + (offset + d * groups + g) * lanes
                     for l in 0..<n { share[l] = value }
                 }
+                moveMasks[index * groups + g] = total > 0 ? nil : UnsafePointer(zeros)
                 continue
             }
             for l in 0..<n { sum[l] = 0 }
@@ -212,21 +300,10 @@ final class TileRunner {
                 let share = shares + (offset + d * groups + g) * lanes
                 for l in 0..<n { share[l] = sum[l] > 0 ? Swift.max(weight[l], 0) / sum[l] : 0 }
             }
+            let mask = masks + (index * groups + g) * lanes
+            for l in 0..<n { mask[l] = sum[l] > 0 ? 1 : 0 }
+            moveMasks[index * groups + g] = UnsafePointer(mask)
         }
-    }
-
-    /// Writes into `mask` 1 where the flow may move people for group g (its weights sum
-    /// above 0), else 0, and returns true; returns false, writing nothing, for a flow with a
-    /// single destination, which always may.
-    private func movesPeople(flow index: Int, group g: Int, count n: Int, into mask: UnsafeMutablePointer<Double>) -> Bool {
-        guard let offset = plan.shareOffsets[index] else { return false }
-        let groups = plan.groupCount
-        for l in 0..<n { mask[l] = 0 }
-        for d in plan.model.flows[index].destinations.indices {
-            let share = shares + (offset + d * groups + g) * lanes
-            for l in 0..<n { mask[l] = share[l] > 0 ? 1 : mask[l] }
-        }
-        return true
     }
 
     /// Steps 2–4 of MODEL-FORMAT.md: capacity flows in order, then competing hazards, then
@@ -235,7 +312,6 @@ final class TileRunner {
         let model = plan.model
         let groups = plan.groupCount
         for index in model.flows.indices { computeShares(flow: index, count: n) }
-        let mask = scratch + lanes
         for (sourceIndex, source) in plan.sources.enumerated() {
             for g in 0..<groups {
                 let slot = source.compartment * groups + g
@@ -260,7 +336,7 @@ final class TileRunner {
                     for g in 0..<groups {
                         let rem = remainder + (source.compartment * groups + g) * lanes
                         let amount = amounts + (index * groups + g) * lanes
-                        if movesPeople(flow: index, group: g, count: n, into: mask) {
+                        if let mask = moveMasks[index * groups + g] {
                             for l in 0..<n {
                                 let served = rem[l] * ratio[l] * mask[l]
                                 amount[l] = served
@@ -279,9 +355,9 @@ final class TileRunner {
                         let rem = remainder + (source.compartment * groups + g) * lanes
                         let amount = amounts + (index * groups + g) * lanes
                         let capacity = register(flow.amountRegisters[g])
-                        let masked = movesPeople(flow: index, group: g, count: n, into: mask)
+                        let mask = moveMasks[index * groups + g] ?? UnsafePointer(ones)
                         for l in 0..<n {
-                            let served = Swift.min(rem[l], Swift.max(capacity[l], 0)) * (masked ? mask[l] : 1)
+                            let served = Swift.min(rem[l], Swift.max(capacity[l], 0)) * mask[l]
                             amount[l] = served
                             rem[l] -= served
                         }
@@ -289,78 +365,83 @@ final class TileRunner {
                 }
             }
             guard !source.hazardFlows.isEmpty else { continue }
-            let perRate = scratch
             for g in 0..<groups {
-                let rem = remainder + (source.compartment * groups + g) * lanes
-                for l in 0..<n { perRate[l] = 0 }
-                for index in source.hazardFlows {
-                    let rate = register(model.flows[index].amountRegisters[g])
-                    for l in 0..<n { perRate[l] += Swift.max(rate[l], 0) }
-                }
-                // perRate becomes (people leaving) / H: R (1 - e^-H) / H, or 0 when H = 0.
-                if plan.uniformHazards[sourceIndex][g] {
-                    let hazard = perRate[0]
-                    let share = hazard > 0 ? -Double.expMinusOne(-hazard) : 0
-                    for l in 0..<n { perRate[l] = hazard > 0 ? rem[l] * share / hazard : 0 }
-                } else {
-                    // An empty compartment needs no expm1 (0 × anything finite is 0).
-                    for l in 0..<n {
-                        let hazard = perRate[l]
-                        perRate[l] = hazard > 0 && rem[l] != 0 ? rem[l] * -Double.expMinusOne(-hazard) / hazard : 0
-                    }
-                }
-                for index in source.hazardFlows {
-                    let rate = register(model.flows[index].amountRegisters[g])
-                    let amount = amounts + (index * groups + g) * lanes
-                    if movesPeople(flow: index, group: g, count: n, into: mask) {
-                        for l in 0..<n {
-                            let moved = Swift.max(rate[l], 0) * perRate[l] * mask[l]
-                            amount[l] = moved
-                            rem[l] -= moved
-                        }
-                    } else {
-                        for l in 0..<n {
-                            let moved = Swift.max(rate[l], 0) * perRate[l]
-                            amount[l] = moved
-                            rem[l] -= moved
-                        }
-                    }
-                }
+                competingHazards(source: sourceIndex, group: g, count: n)
             }
         }
         for (index, flow) in model.flows.enumerated() where flow.kind == .inflow {
             for g in 0..<groups {
                 let inflow = register(flow.amountRegisters[g])
                 let amount = amounts + (index * groups + g) * lanes
-                let masked = movesPeople(flow: index, group: g, count: n, into: mask)
-                for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) * (masked ? mask[l] : 1) }
+                let mask = moveMasks[index * groups + g] ?? UnsafePointer(ones)
+                for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) * mask[l] }
             }
         }
     }
 
-    /// Step 5: sources keep their remainder; destinations receive each flow's amount by share.
-    private func applyFlows(count n: Int) {
+    /// Step 3 for one source compartment and group, fused: per member, the total hazard H
+    /// of the flows leaving, the people leaving R·(1 − e^−H) (R the remainder after capacity
+    /// flows), each flow's part of them in proportion to its rate, and the new remainder —
+    /// four members at a time, in one pass. With the same rates for every member, the share
+    /// leaving is computed once.
+    private func competingHazards(source sourceIndex: Int, group g: Int, count n: Int) {
         let model = plan.model
         let groups = plan.groupCount
-        for source in plan.sources {
-            for g in 0..<groups {
-                let slot = source.compartment * groups + g
-                let rem = remainder + slot * lanes, stock = register(slot)
-                for l in 0..<n { stock[l] = Swift.max(rem[l], 0) }
-            }
+        let source = plan.sources[sourceIndex]
+        let rem = remainder + (source.compartment * groups + g) * lanes
+        let flowCount = source.hazardFlows.count
+        for (k, index) in source.hazardFlows.enumerated() {
+            hazardRates[k] = UnsafePointer(register(model.flows[index].amountRegisters[g]))
+            hazardAmounts[k] = amounts + (index * groups + g) * lanes
+            hazardMasks[k] = moveMasks[index * groups + g] ?? UnsafePointer(ones)
         }
-        for (index, flow) in model.flows.enumerated() {
-            for g in 0..<groups {
-                let amount = amounts + (index * groups + g) * lanes
-                for (d, destination) in flow.destinations.enumerated() {
-                    let stock = register(destination * groups + g)
-                    if let offset = plan.shareOffsets[index] {
-                        let share = shares + (offset + d * groups + g) * lanes
-                        for l in 0..<n { stock[l] += amount[l] * share[l] }
-                    } else {
-                        for l in 0..<n { stock[l] += amount[l] }
-                    }
+        let rates = hazardRates, amounts = hazardAmounts, masks = hazardMasks
+        if plan.uniformHazards[sourceIndex][g] {
+            var hazard = 0.0
+            for k in 0..<flowCount { hazard += Swift.max(rates[k][0], 0) }
+            let share = hazard > 0 ? -VectorMath.expMinusOne(-hazard) : 0
+            for l in stride(from: 0, to: n, by: 4) {
+                var left = Self.load(rem, l)
+                let perRate = hazard > 0 ? left * share / hazard : Lanes(repeating: 0)
+                for k in 0..<flowCount {
+                    let moved = Self.nonNegative(Self.load(rates[k], l)) * perRate * Self.load(masks[k], l)
+                    Self.store(moved, amounts[k], l)
+                    left -= moved
                 }
+                Self.store(left, rem, l)
+            }
+            return
+        }
+        for l in stride(from: 0, to: n, by: 4) {
+            var left = Self.load(rem, l)
+            var hazard = Lanes(repeating: 0)
+            for k in 0..<flowCount { hazard += Self.nonNegative(Self.load(rates[k], l)) }
+            // R (1 − e^−H) / H: the people leaving per unit of rate; none when H ≤ 0 or R = 0.
+            var perRate = left * -VectorMath.expMinusOne(-hazard) / hazard
+            perRate.replace(with: 0, where: .!(hazard .> 0) .| (left .== 0))
+            for k in 0..<flowCount {
+                let moved = Self.nonNegative(Self.load(rates[k], l)) * perRate * Self.load(masks[k], l)
+                Self.store(moved, amounts[k], l)
+                left -= moved
+            }
+            Self.store(left, rem, l)
+        }
+    }
+
+    /// Step 5, fused per stock slot: a source keeps its remainder (clamped at 0), then every
+    /// flow into the slot adds its amount times the destination's share, in flow order.
+    private func applyFlows(count n: Int) {
+        for slot in 0..<plan.model.stockCount {
+            let start = incomingStart[slot], end = incomingStart[slot + 1]
+            let kept = sourceRemainders[slot]
+            if kept == nil && start == end { continue }
+            let stock = register(slot)
+            for l in stride(from: 0, to: n, by: 4) {
+                var value = kept.map { Self.nonNegative(Self.load($0, l)) } ?? Self.load(stock, l)
+                for t in start..<end {
+                    value += Self.load(incomingAmounts[t], l) * Self.load(incomingShares[t], l)
+                }
+                Self.store(value, stock, l)
             }
         }
     }
