@@ -166,8 +166,11 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
         let raw = UnsafeRawPointer(values)
         for chunk in 0..<count / 8 {
             let value = raw.loadUnaligned(fromByteOffset: chunk &* 64, as: SIMD8<Double>.self)
-            lowest.replace(with: value, where: value .< lowest)
-            highest.replace(with: value, where: value .> highest)
+            // Written lane by lane, these compile to single min and max instructions.
+            for i in 0..<8 {
+                lowest[i] = value[i] < lowest[i] ? value[i] : lowest[i]
+                highest[i] = value[i] > highest[i] ? value[i] : highest[i]
+            }
             let deviation = value - centers
             let square = deviation * deviation
             let pairs = deviation.evenHalf + deviation.oddHalf, squarePairs = square.evenHalf + square.oddHalf

@@ -31,18 +31,17 @@ enum VectorMath {
         let biased = reducible * Lanes(repeating: inverseLn2) + Lanes(repeating: roundingBias)
         let k = biased - Lanes(repeating: roundingBias)
         let r = (x - k * Lanes(repeating: ln2High)) - k * Lanes(repeating: ln2Low)
-        // Horner from 1/15! down to 1/2!: P(r) = 1/2! + r/3! + … + r^13/15!.
-        var p = Lanes(repeating: 1.0 / 1_307_674_368_000)
-        p = p * r + Lanes(repeating: 1.0 / 87_178_291_200)
-        p = p * r + Lanes(repeating: 1.0 / 6_227_020_800)
-        p = p * r + Lanes(repeating: 1.0 / 479_001_600)
-        p = p * r + Lanes(repeating: 1.0 / 39_916_800)
-        p = p * r + Lanes(repeating: 1.0 / 3_628_800)
-        p = p * r + Lanes(repeating: 1.0 / 362_880)
-        p = p * r + Lanes(repeating: 1.0 / 40320)
-        p = p * r + Lanes(repeating: 1.0 / 5040)
-        p = p * r + Lanes(repeating: 1.0 / 720)
-        p = p * r + Lanes(repeating: 1.0 / 120)
+        // P(r) = 1/2! + r/3! + … + r^13/15!: Horner for the four leading terms, which carry
+        // the accuracy, on a tail from 1/6! up evaluated in pairs (Estrin) — a shorter chain of
+        // dependent operations than Horner throughout, with the same error.
+        let r2 = r * r, r4 = r2 * r2
+        let q6 = Lanes(repeating: 1.0 / 720) + Lanes(repeating: 1.0 / 5040) * r
+        let q8 = Lanes(repeating: 1.0 / 40320) + Lanes(repeating: 1.0 / 362_880) * r
+        let q10 = Lanes(repeating: 1.0 / 3_628_800) + Lanes(repeating: 1.0 / 39_916_800) * r
+        let q12 = Lanes(repeating: 1.0 / 479_001_600) + Lanes(repeating: 1.0 / 6_227_020_800) * r
+        let q14 = Lanes(repeating: 1.0 / 87_178_291_200) + Lanes(repeating: 1.0 / 1_307_674_368_000) * r
+        let tail = (q6 + q8 * r2) + ((q10 + q12 * r2) + q14 * r4) * r4
+        var p = tail * r + Lanes(repeating: 1.0 / 120)
         p = p * r + Lanes(repeating: 1.0 / 24)
         p = p * r + Lanes(repeating: 1.0 / 6)
         p = p * r + Lanes(repeating: 1.0 / 2)
@@ -57,9 +56,14 @@ enum VectorMath {
         result.replace(with: Lanes(repeating: -1), where: x .< Lanes(repeating: -40))
         result.replace(with: x, where: x .== Lanes(repeating: 0))
         let large = x .> Lanes(repeating: 709)
-        if any(large) {
-            for lane in 0..<4 where large[lane] { result[lane] = Double.expMinusOne(x[lane]) }
-        }
+        return any(large) ? nearOverflow(x, large, result) : result
+    }
+
+    /// The lanes above 709 from the C library (2^k would overflow), the others as computed.
+    @inline(never)
+    private static func nearOverflow(_ x: Lanes, _ large: SIMDMask<SIMD4<Int64>>, _ computed: Lanes) -> Lanes {
+        var result = computed
+        for lane in 0..<4 where large[lane] { result[lane] = Double.expMinusOne(x[lane]) }
         return result
     }
 
