@@ -36,6 +36,9 @@ final class TileRunner {
     let hazardRates: UnsafeMutablePointer<UnsafePointer<Double>>
     let hazardAmounts: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
     let hazardMasks: UnsafeMutablePointer<UnsafePointer<Double>>
+    /// Scratch tables of one flow and group's destinations: weight and share rows.
+    let destinationWeights: UnsafeMutablePointer<UnsafePointer<Double>>
+    let destinationShares: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
 
     init(plan: ExecutionPlan, lanes requested: Int) {
         self.plan = plan
@@ -96,6 +99,9 @@ final class TileRunner {
         hazardRates = table(Array(repeating: UnsafePointer(zeros), count: mostHazards))
         hazardAmounts = table(Array(repeating: zeros, count: mostHazards))
         hazardMasks = table(Array(repeating: UnsafePointer(ones), count: mostHazards))
+        let mostDestinations = model.flows.map(\.destinations.count).max() ?? 0
+        destinationWeights = table(Array(repeating: UnsafePointer(zeros), count: mostDestinations))
+        destinationShares = table(Array(repeating: zeros, count: mostDestinations))
     }
 
     deinit {
@@ -108,6 +114,8 @@ final class TileRunner {
         hazardRates.deallocate()
         hazardAmounts.deallocate()
         hazardMasks.deallocate()
+        destinationWeights.deallocate()
+        destinationShares.deallocate()
     }
 
     @inline(__always) static func load(_ row: UnsafePointer<Double>, _ l: Int) -> Lanes {
@@ -275,7 +283,6 @@ final class TileRunner {
         guard let offset = plan.shareOffsets[index] else { return }
         let flow = plan.model.flows[index]
         let groups = plan.groupCount
-        let sum = scratch
         for g in 0..<groups {
             if plan.uniformShares[index][g] {
                 // The same weights for every member: the shares of lane 0, broadcast.
@@ -290,18 +297,25 @@ final class TileRunner {
                 moveMasks[index * groups + g] = total > 0 ? nil : UnsafePointer(zeros)
                 continue
             }
-            for l in 0..<n { sum[l] = 0 }
-            for d in flow.destinations.indices {
-                let weight = register(flow.weightRegisters[d][g])
-                for l in 0..<n { sum[l] += Swift.max(weight[l], 0) }
+            // Weights that differ by member: sums, shares and mask in one pass, four at a time.
+            let destinations = flow.destinations.count
+            for d in 0..<destinations {
+                destinationWeights[d] = UnsafePointer(register(flow.weightRegisters[d][g]))
+                destinationShares[d] = shares + (offset + d * groups + g) * lanes
             }
-            for d in flow.destinations.indices {
-                let weight = register(flow.weightRegisters[d][g])
-                let share = shares + (offset + d * groups + g) * lanes
-                for l in 0..<n { share[l] = sum[l] > 0 ? Swift.max(weight[l], 0) / sum[l] : 0 }
-            }
+            let weights = destinationWeights, shareRows = destinationShares
             let mask = masks + (index * groups + g) * lanes
-            for l in 0..<n { mask[l] = sum[l] > 0 ? 1 : 0 }
+            for l in stride(from: 0, to: n, by: 4) {
+                var sum = Lanes(repeating: 0)
+                for d in 0..<destinations { sum += Self.nonNegative(Self.load(weights[d], l)) }
+                let moves = sum .> Lanes(repeating: 0)
+                for d in 0..<destinations {
+                    var share = Self.nonNegative(Self.load(weights[d], l)) / sum
+                    share.replace(with: 0, where: .!moves)
+                    Self.store(share, shareRows[d], l)
+                }
+                Self.store(Lanes(repeating: 0).replacing(with: 1, where: moves), mask, l)
+            }
             moveMasks[index * groups + g] = UnsafePointer(mask)
         }
     }

@@ -26,11 +26,36 @@ enum VectorMath {
     /// e^x − 1 of every lane.
     @inline(__always)
     static func expMinusOne(_ x: Lanes) -> Lanes {
+        let unreduced = (x .< Lanes(repeating: 0.45)) .& (x .> Lanes(repeating: -0.45))
+        if all(unreduced) {
+            // Every lane has k = 0 (so r = x): the same bits as the general path, sooner.
+            // Most hazards are small, so this is the common case.
+            var result = nearZero(x)
+            result.replace(with: x, where: x .== Lanes(repeating: 0))
+            return result
+        }
         var reducible = x
-        reducible.replace(with: 0, where: (x .< Lanes(repeating: 0.45)) .& (x .> Lanes(repeating: -0.45)))
+        reducible.replace(with: 0, where: unreduced)
         let biased = reducible * Lanes(repeating: inverseLn2) + Lanes(repeating: roundingBias)
         let k = biased - Lanes(repeating: roundingBias)
         let r = (x - k * Lanes(repeating: ln2High)) - k * Lanes(repeating: ln2Low)
+        let reduced = nearZero(r)
+        // 2^k from k's bits (k sits in the low bits of `biased`); any k, even from NaN, gives
+        // some double, and the lanes where k is out of range are replaced below.
+        let kBits = SIMD4<Int64>(truncatingIfNeeded: unsafeBitCast(biased, to: SIMD4<UInt64>.self))
+            &- SIMD4<Int64>(repeating: Int64(bitPattern: roundingBias.bitPattern))
+        let scale = unsafeBitCast((kBits &+ 1023) &<< 52, to: Lanes.self)
+        var result = scale * reduced + (scale - Lanes(repeating: 1))
+        result.replace(with: reduced, where: k .== Lanes(repeating: 0))
+        result.replace(with: Lanes(repeating: -1), where: x .< Lanes(repeating: -40))
+        result.replace(with: x, where: x .== Lanes(repeating: 0))
+        let large = x .> Lanes(repeating: 709)
+        return any(large) ? nearOverflow(x, large, result) : result
+    }
+
+    /// expm1(r) for |r| < 0.45: r + r·(r·P(r)) (the form keeps the leading term exact).
+    @inline(__always)
+    private static func nearZero(_ r: Lanes) -> Lanes {
         // P(r) = 1/2! + r/3! + … + r^13/15!: Horner for the four leading terms, which carry
         // the accuracy, on a tail from 1/6! up evaluated in pairs (Estrin) — a shorter chain of
         // dependent operations than Horner throughout, with the same error.
@@ -45,18 +70,7 @@ enum VectorMath {
         p = p * r + Lanes(repeating: 1.0 / 24)
         p = p * r + Lanes(repeating: 1.0 / 6)
         p = p * r + Lanes(repeating: 1.0 / 2)
-        let reduced = r + r * (r * p)
-        // 2^k from k's bits (k sits in the low bits of `biased`); any k, even from NaN, gives
-        // some double, and the lanes where k is out of range are replaced below.
-        let kBits = SIMD4<Int64>(truncatingIfNeeded: unsafeBitCast(biased, to: SIMD4<UInt64>.self))
-            &- SIMD4<Int64>(repeating: Int64(bitPattern: roundingBias.bitPattern))
-        let scale = unsafeBitCast((kBits &+ 1023) &<< 52, to: Lanes.self)
-        var result = scale * reduced + (scale - Lanes(repeating: 1))
-        result.replace(with: reduced, where: k .== Lanes(repeating: 0))
-        result.replace(with: Lanes(repeating: -1), where: x .< Lanes(repeating: -40))
-        result.replace(with: x, where: x .== Lanes(repeating: 0))
-        let large = x .> Lanes(repeating: 709)
-        return any(large) ? nearOverflow(x, large, result) : result
+        return r + r * (r * p)
     }
 
     /// The lanes above 709 from the C library (2^k would overflow), the others as computed.
