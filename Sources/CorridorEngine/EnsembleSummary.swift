@@ -110,7 +110,12 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
                 tilePayloads[0][2 * cell + 1] = moments.squares
                 // Finite sums rule out NaN and infinities, a positive minimum zeros and
                 // negatives (−0 included): then the sketch needs only the bins' increments.
-                if moments.lowest > 0 && moments.sum.isFinite && moments.squares.isFinite {
+                if moments.bits == 0 {
+                    // Every value is +0 (a series nobody reaches yet): one count.
+                    minimum[cell] = Swift.min(minimum[cell], 0)
+                    maximum[cell] = Swift.max(maximum[cell], 0)
+                    sketches[cell].addZeros(n)
+                } else if moments.lowest > 0 && moments.sum.isFinite && moments.squares.isFinite {
                     minimum[cell] = Swift.min(minimum[cell], moments.lowest)
                     maximum[cell] = Swift.max(maximum[cell], moments.highest)
                     sketches[cell].addPositive(values, count: n, lowest: moments.lowest, highest: moments.highest)
@@ -156,12 +161,14 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     /// tree adds them (pairs, pairs of pairs, …), in one pass of 8-wide vectors: each vector
     /// yields its three lowest tree levels, the rest are summed from `sums` and `squares`
     /// (scratch, `count / 8` values each). The minimum and maximum are exact only when every
-    /// value is a number (NaN is passed over); the sums then say whether one was not.
+    /// value is a number (NaN is passed over); the sums then say whether one was not. `bits`
+    /// is the OR of the values' bit patterns: 0 when every value is +0.
     @inline(__always)
     static func blockMoments(_ values: UnsafePointer<Double>, count: Int, center: Double,
                              sums: UnsafeMutablePointer<Double>, squares: UnsafeMutablePointer<Double>)
-        -> (lowest: Double, highest: Double, sum: Double, squares: Double) {
+        -> (lowest: Double, highest: Double, sum: Double, squares: Double, bits: UInt64) {
         var lowest = SIMD8<Double>(repeating: .infinity), highest = SIMD8<Double>(repeating: -.infinity)
+        var bits = SIMD8<UInt64>(repeating: 0)
         let centers = SIMD8<Double>(repeating: center)
         let raw = UnsafeRawPointer(values)
         for chunk in 0..<count / 8 {
@@ -171,6 +178,7 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
                 lowest[i] = value[i] < lowest[i] ? value[i] : lowest[i]
                 highest[i] = value[i] > highest[i] ? value[i] : highest[i]
             }
+            bits |= unsafeBitCast(value, to: SIMD8<UInt64>.self)
             let deviation = value - centers
             let square = deviation * deviation
             let pairs = deviation.evenHalf + deviation.oddHalf, squarePairs = square.evenHalf + square.oddHalf
@@ -178,7 +186,9 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
             sums[chunk] = quads[0] + quads[1]
             squares[chunk] = squareQuads[0] + squareQuads[1]
         }
-        return (lowest.min(), highest.max(), pairwiseSum(sums, count: count / 8), pairwiseSum(squares, count: count / 8))
+        let anyBits = (bits.lowHalf | bits.highHalf).lowHalf | (bits.lowHalf | bits.highHalf).highHalf
+        return (lowest.min(), highest.max(), pairwiseSum(sums, count: count / 8), pairwiseSum(squares, count: count / 8),
+                anyBits[0] | anyBits[1])
     }
 
     /// Sum of `count` (a power of two) values as the fixed tree adds them: pairs, then

@@ -30,15 +30,16 @@ struct QuantileSketch {
         return high.isFinite ? (low + high) / 2 : low
     }
 
-    mutating func add(_ value: Double) {
+    /// Adds `value`, `times` times.
+    mutating func add(_ value: Double, times: Int = 1) {
         if value > 0 {
-            if value.isFinite { positive.add(bin: Self.bin(of: value)) } else { positiveInfinityCount += 1 }
+            if value.isFinite { positive.add(bin: Self.bin(of: value), count: UInt32(times)) } else { positiveInfinityCount += times }
         } else if value < 0 {
-            if value.isFinite { negative.add(bin: Self.bin(of: -value)) } else { negativeInfinityCount += 1 }
+            if value.isFinite { negative.add(bin: Self.bin(of: -value), count: UInt32(times)) } else { negativeInfinityCount += times }
         } else if value == 0 {
-            zeroCount += 1
+            zeroCount += times
         } else {
-            nanCount += 1
+            nanCount += times
         }
     }
 
@@ -74,7 +75,7 @@ struct QuantileSketch {
             if low <= high {
                 positive.add(bin: low, count: UInt32(count))
             } else {
-                for _ in 0..<count { add(values[0]) }
+                add(values[0], times: count)
             }
             return true
         }
@@ -112,6 +113,9 @@ struct QuantileSketch {
             positive.count(values, count: count, bins: low...high)
         }
     }
+
+    /// Adds `count` values of +0.
+    mutating func addZeros(_ count: Int) { zeroCount += count }
 
     /// See `BinStore.prefetch()`: the positive values' counts, the ones a tile's values fill.
     @inline(__always) func prefetch() { positive.prefetch() }
