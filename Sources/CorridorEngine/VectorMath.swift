@@ -34,6 +34,13 @@ enum VectorMath {
             result.replace(with: x, where: x .== Lanes(repeating: 0))
             return result
         }
+        return reducingExpMinusOne(x, unreduced: unreduced)
+    }
+
+    /// The general case of `expMinusOne`, out of line so that the common one stays small
+    /// enough to be inlined into the kernels.
+    @inline(never)
+    private static func reducingExpMinusOne(_ x: Lanes, unreduced: SIMDMask<SIMD4<Int64>>) -> Lanes {
         var reducible = x
         reducible.replace(with: 0, where: unreduced)
         let biased = reducible * Lanes(repeating: inverseLn2) + Lanes(repeating: roundingBias)
