@@ -1,0 +1,96 @@
+import Testing
+@testable import CorridorEngine
+
+/// The vector pass of the summaries against the same quantities computed one value at a time.
+@Suite struct SummaryKernelTests {
+    /// Values of one tile: positive spreads over several doublings, with zeros, negatives,
+    /// −0, huge values, NaN and infinities mixed in for some cases.
+    static func tile(case index: Int, count: Int) -> [Double] {
+        let stream = RandomStream(seed: UInt64(index), label: "summary-kernel")
+        return (0..<count).map { member in
+            let z = stream.standardNormal(member: member)
+            let value = 1000 * Double.exp(1.5 * z)
+            switch index % 6 {
+            case 0, 1: return value
+            case 2: return member % 7 == 0 ? 0 : value
+            case 3: return member % 5 == 0 ? -value : (member % 11 == 0 ? -0.0 : value)
+            case 4: return member == count / 2 ? (index % 12 == 4 ? .nan : .infinity) : value
+            default: return member % 3 == 0 ? 1e300 * value : value
+            }
+        }
+    }
+
+    @Test func blockMomentsEqualTheTreeOfOneValueAtATime() {
+        for index in 0..<240 {
+            let count = 8 << (index % 8)  // 8 … 1,024
+            let values = Self.tile(case: index, count: count)
+            let center = index % 4 == 0 ? 0 : 900.0 + Double(index)
+            // The tree as the scalar path forms it: pairs of deviations, then pairs of pairs.
+            var pairs = (0..<count / 2).map { (values[2 * $0] - center) + (values[2 * $0 + 1] - center) }
+            var squarePairs = (0..<count / 2).map { i -> Double in
+                let left = values[2 * i] - center, right = values[2 * i + 1] - center
+                return left * left + right * right
+            }
+            let sum = SummaryWorker.pairwiseSum(&pairs, count: count / 2)
+            let squares = SummaryWorker.pairwiseSum(&squarePairs, count: count / 2)
+            var scratchSums = [Double](repeating: 0, count: count), scratchSquares = scratchSums
+            let moments = values.withUnsafeBufferPointer { buffer in
+                SummaryWorker.blockMoments(buffer.baseAddress!, count: count, center: center,
+                                           sums: &scratchSums, squares: &scratchSquares)
+            }
+            #expect(moments.sum.bitPattern == sum.bitPattern || (moments.sum.isNaN && sum.isNaN), "case \(index)")
+            #expect(moments.squares.bitPattern == squares.bitPattern || (moments.squares.isNaN && squares.isNaN), "case \(index)")
+            #expect(moments.bits == values.reduce(0) { $0 | $1.bitPattern }, "case \(index)")
+            let numbers = values.filter { !$0.isNaN }
+            #expect(moments.lowest == numbers.min()! && moments.highest == numbers.max()!, "case \(index)")
+        }
+    }
+
+    @Test func aTileOfZerosHasNoBitsSet() {
+        let zeros = [Double](repeating: 0, count: 64)
+        var scratch = [Double](repeating: 0, count: 64), squares = scratch
+        let moments = zeros.withUnsafeBufferPointer {
+            SummaryWorker.blockMoments($0.baseAddress!, count: 64, center: 5, sums: &scratch, squares: &squares)
+        }
+        #expect(moments.bits == 0 && moments.sum == -320 && moments.squares == 1600)
+        var withNegativeZero = zeros
+        withNegativeZero[17] = -0.0
+        let signed = withNegativeZero.withUnsafeBufferPointer {
+            SummaryWorker.blockMoments($0.baseAddress!, count: 64, center: 5, sums: &scratch, squares: &squares)
+        }
+        #expect(signed.bits != 0)
+    }
+
+    @Test func countingPositiveValuesAtOnceEqualsAddingThemOneByOne() {
+        var atOnce = QuantileSketch(), oneByOne = QuantileSketch()
+        atOnce.prefetch()  // nothing counted yet: a no-op
+        for batch in 0..<50 {
+            // Batches move up and down so that the bins' range grows at both ends.
+            let scale = Double.exp(Double((batch * 7) % 11) - 5)
+            let values = Self.tile(case: 6 * batch, count: 256).map { $0 * scale }
+            values.withUnsafeBufferPointer {
+                atOnce.addPositive($0.baseAddress!, count: 256, lowest: values.min()!, highest: values.max()!)
+            }
+            atOnce.prefetch()
+            for value in values { oneByOne.add(value) }
+        }
+        let constant = [Double](repeating: 42.5, count: 64)
+        constant.withUnsafeBufferPointer { atOnce.addPositive($0.baseAddress!, count: 64, lowest: 42.5, highest: 42.5) }
+        for value in constant { oneByOne.add(value) }
+        #expect(atOnce.count == oneByOne.count)
+        for rank in stride(from: 0, to: atOnce.count, by: 97) {
+            #expect(atOnce.value(atRank: rank) == oneByOne.value(atRank: rank), "rank \(rank)")
+        }
+    }
+
+    @Test func addingAValueManyTimesEqualsAddingItOnceEach() {
+        for value in [0.0, -0.0, -3.5, 7.25, .infinity, -.infinity, .nan] {
+            var many = QuantileSketch(), each = QuantileSketch()
+            many.add(value, times: 300)
+            for _ in 0..<300 { each.add(value) }
+            #expect(many.count == 300 && each.count == 300)
+            let a = many.quantile(0.5, minimum: -10, maximum: 10), b = each.quantile(0.5, minimum: -10, maximum: 10)
+            #expect(a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN), "\(value)")
+        }
+    }
+}
