@@ -25,7 +25,9 @@ public struct RunOptions: Sendable {
     public var seed: UInt64
     /// Worker threads (at most one per tile).
     public var threads: Int
-    /// Members run together through all steps while their state stays in cache.
+    /// The most members run together through all steps (a tile). Smaller ensembles get
+    /// smaller tiles (`Ensemble.lanes`), so that every thread has work; results do not
+    /// depend on it.
     public var tileSize: Int
     /// Keep every member's full trajectory (memory: members × steps × state).
     public var keepTrajectories: Bool
@@ -38,7 +40,7 @@ public struct RunOptions: Sendable {
     /// How members differ.
     public var variation: MemberVariation
 
-    public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 256,
+    public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 1024,
                 keepTrajectories: Bool = false, summarize: Bool = true, summaryScope: SeriesCatalog.Scope = .all,
                 record: [SeriesKind] = [], variation: MemberVariation = .draws) {
         self.members = members
@@ -138,7 +140,7 @@ public enum Ensemble {
                                  members: options.members, drawBlock: options.drawBlock)
         let catalog = SeriesCatalog(model: model, scope: options.summaryScope)
         let recorded = options.record.isEmpty ? nil : RecordedSeries(kinds: options.record, members: options.members, horizon: model.horizon)
-        let lanes = Swift.min(options.tileSize, options.members)
+        let lanes = Self.lanes(options, processes: distribution?.processes ?? 1)
         let tileCount = (options.members + lanes - 1) / lanes
         let share = distribution.map { tiles(of: $0.rank, among: $0.processes, tileCount: tileCount) } ?? 0..<tileCount
         let workerCount = Swift.min(options.threads, share.count)
@@ -224,6 +226,17 @@ public enum Ensemble {
         }
         let summary = summaryState?.finish(catalog: catalog, horizon: model.horizon, reference: reference, members: members)
         return EnsembleResult(model: model, members: members, trajectories: keptTrajectories, summary: summary, recorded: recorded)
+    }
+
+    /// Members per tile: `tileSize`, or less when the ensemble is small — the largest power of
+    /// two at most its share per thread and process, so that every thread has tiles and a
+    /// tile is one aligned block of the summaries' member tree (their fast path). Larger
+    /// tiles cut the summaries' memory traffic: each tile streams every cell's counts once.
+    static func lanes(_ options: RunOptions, processes: Int) -> Int {
+        let share = (options.members + options.threads * processes - 1) / (options.threads * processes)
+        var powerOfTwo = 1
+        while powerOfTwo * 2 <= share { powerOfTwo *= 2 }
+        return Swift.min(options.tileSize, options.members, powerOfTwo)
     }
 
     /// Every process's partial, merged in member order up a tree over the ranks; process 0
