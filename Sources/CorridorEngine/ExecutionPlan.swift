@@ -11,6 +11,8 @@ final class ExecutionPlan: @unchecked Sendable {
         let adjustments: [MemberAdjustment]
         /// Member overrides that apply, with the value in force the step before each starts.
         let overrides: [(override: MemberOverride, before: Double)]
+        /// The same value for every member: no draw, adjustment or override.
+        var isUniform: Bool { drawSlot == nil && adjustments.isEmpty && overrides.isEmpty }
     }
     struct DrawSlot { let stream: RandomStream; let distribution: Uncertainty.Distribution }
     struct Source {
@@ -126,7 +128,7 @@ final class ExecutionPlan: @unchecked Sendable {
             case .parameter: return false
             }
         }
-        for fill in parameterFills where fill.drawSlot == nil && fill.adjustments.isEmpty && fill.overrides.isEmpty {
+        for fill in parameterFills where fill.isUniform {
             uniform[fill.register] = true
         }
         func simulate(_ program: [Instruction]) -> [Bool] {

@@ -36,6 +36,11 @@ final class TileRunner {
     let hazardRates: UnsafeMutablePointer<UnsafePointer<Double>>
     let hazardAmounts: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
     let hazardMasks: UnsafeMutablePointer<UnsafePointer<Double>>
+    /// Whether each register, and each share row, holds one value in every lane: then a
+    /// step that brings the same value again (a parameter between schedule changes, an
+    /// expression of such parameters) leaves it as it is instead of writing it again.
+    let registerIsBroadcast: UnsafeMutablePointer<Bool>
+    let shareIsBroadcast: UnsafeMutablePointer<Bool>
     /// Scratch tables of one flow and group's destinations: weight and share rows.
     let destinationWeights: UnsafeMutablePointer<UnsafePointer<Double>>
     let destinationShares: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
@@ -63,6 +68,10 @@ final class TileRunner {
         for fill in plan.constantFills {
             (registers + fill.register * lanes).update(repeating: fill.value, count: lanes)
         }
+        registerIsBroadcast = .allocate(capacity: max(1, plan.registerCount))
+        registerIsBroadcast.initialize(repeating: false, count: max(1, plan.registerCount))
+        shareIsBroadcast = .allocate(capacity: max(1, plan.shareRegisterCount))
+        shareIsBroadcast.initialize(repeating: false, count: max(1, plan.shareRegisterCount))
         moveMasks = .allocate(capacity: max(1, model.flows.count * groups))
         moveMasks.initialize(repeating: nil, count: max(1, model.flows.count * groups))
         var amountRows: [UnsafePointer<Double>] = [], shareRows: [UnsafePointer<Double>] = [], starts = [0]
@@ -107,6 +116,8 @@ final class TileRunner {
     deinit {
         for pointer in [registers, remainder, amounts, shares, masks, scratch, draws, ones, zeros] { pointer.deallocate() }
         moveMasks.deallocate()
+        registerIsBroadcast.deallocate()
+        shareIsBroadcast.deallocate()
         incomingAmounts.deallocate()
         incomingShares.deallocate()
         incomingStart.deallocate()
@@ -219,6 +230,10 @@ final class TileRunner {
         for fill in plan.parameterFills {
             let track = plan.model.parameters[fill.parameter]
             let base = track.values[step * groups + fill.group]
+            if fill.isUniform {
+                broadcast(base, row: register(fill.register), flag: registerIsBroadcast + fill.register)
+                continue
+            }
             let out = register(fill.register)
             for l in 0..<n { out[l] = base }
             for (override, before) in fill.overrides where step >= override.from {
@@ -253,16 +268,36 @@ final class TileRunner {
         }
     }
 
-    /// Runs compiled instructions lane by lane; an `exp` whose operand is the same for
-    /// every member is computed once.
+    /// Writes `value` into every lane of `row` unless `flag` says it already holds it.
+    @inline(__always)
+    private func broadcast(_ value: Double, row: UnsafeMutablePointer<Double>, flag: UnsafeMutablePointer<Bool>) {
+        if flag.pointee && row[0].bitPattern == value.bitPattern { return }
+        row.update(repeating: value, count: lanes)
+        flag.pointee = true
+    }
+
+    /// Runs compiled instructions lane by lane; an instruction whose operands are the same
+    /// for every member is computed once, on lane 0's values (the same bits every lane would
+    /// give), and broadcast.
     private func execute(_ program: [Instruction], uniform: [Bool], count n: Int) {
         for (index, instruction) in program.enumerated() {
             let d = register(instruction.destination), a = register(instruction.a), b = register(instruction.b)
-            if instruction.op == .exp && uniform[index] {
-                let value = Double.exp(a[0])
-                for l in 0..<n { d[l] = value }
+            if uniform[index] {
+                let value: Double
+                switch instruction.op {
+                case .add: value = a[0] + b[0]
+                case .subtract: value = a[0] - b[0]
+                case .multiply: value = a[0] * b[0]
+                case .divide: value = a[0] / b[0]
+                case .minimum: value = Swift.min(a[0], b[0])
+                case .maximum: value = Swift.max(a[0], b[0])
+                case .exp: value = Double.exp(a[0])
+                case .negate: value = -a[0]
+                }
+                broadcast(value, row: d, flag: registerIsBroadcast + Int(instruction.destination))
                 continue
             }
+            registerIsBroadcast[Int(instruction.destination)] = false
             switch instruction.op {
             case .add: for l in 0..<n { d[l] = a[l] + b[l] }
             case .subtract: for l in 0..<n { d[l] = a[l] - b[l] }
@@ -290,9 +325,8 @@ final class TileRunner {
                 for d in flow.destinations.indices { total += Swift.max(register(flow.weightRegisters[d][g])[0], 0) }
                 for d in flow.destinations.indices {
                     let weight = Swift.max(register(flow.weightRegisters[d][g])[0], 0)
-                    let value = total > 0 ? weight / total : 0
-                    let share = shares + (offset + d * groups + g) * lanes
-                    for l in 0..<n { share[l] = value }
+                    let row = offset + d * groups + g
+                    broadcast(total > 0 ? weight / total : 0, row: shares + row * lanes, flag: shareIsBroadcast + row)
                 }
                 moveMasks[index * groups + g] = total > 0 ? nil : UnsafePointer(zeros)
                 continue
