@@ -17,7 +17,6 @@ final class TileRunner {
     let shares: UnsafeMutablePointer<Double>
     /// `[flow][group]` rows: 1 where the flow's destination weights sum above 0, else 0.
     let masks: UnsafeMutablePointer<Double>
-    let scratch: UnsafeMutablePointer<Double>
     let draws: UnsafeMutablePointer<Double>
     let ones: UnsafeMutablePointer<Double>
     let zeros: UnsafeMutablePointer<Double>
@@ -41,6 +40,10 @@ final class TileRunner {
     /// expression of such parameters) leaves it as it is instead of writing it again.
     let registerIsBroadcast: UnsafeMutablePointer<Bool>
     let shareIsBroadcast: UnsafeMutablePointer<Bool>
+    /// Scratch tables of one pooled-capacity flow: each group's remainder, amount and mask rows.
+    let groupRemainders: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+    let groupAmounts: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+    let groupMasks: UnsafeMutablePointer<UnsafePointer<Double>>
     /// Scratch tables of one flow and group's destinations: weight and share rows.
     let destinationWeights: UnsafeMutablePointer<UnsafePointer<Double>>
     let destinationShares: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
@@ -61,7 +64,6 @@ final class TileRunner {
         amounts = buffer(model.flows.count * groups)
         shares = buffer(plan.shareRegisterCount)
         masks = buffer(model.flows.count * groups)
-        scratch = buffer(1)
         draws = buffer(plan.drawSlots.count)
         ones = buffer(1, 1)
         zeros = buffer(1)
@@ -108,13 +110,16 @@ final class TileRunner {
         hazardRates = table(Array(repeating: UnsafePointer(zeros), count: mostHazards))
         hazardAmounts = table(Array(repeating: zeros, count: mostHazards))
         hazardMasks = table(Array(repeating: UnsafePointer(ones), count: mostHazards))
+        groupRemainders = table(Array(repeating: zeros, count: groups))
+        groupAmounts = table(Array(repeating: zeros, count: groups))
+        groupMasks = table(Array(repeating: UnsafePointer(ones), count: groups))
         let mostDestinations = model.flows.map(\.destinations.count).max() ?? 0
         destinationWeights = table(Array(repeating: UnsafePointer(zeros), count: mostDestinations))
         destinationShares = table(Array(repeating: zeros, count: mostDestinations))
     }
 
     deinit {
-        for pointer in [registers, remainder, amounts, shares, masks, scratch, draws, ones, zeros] { pointer.deallocate() }
+        for pointer in [registers, remainder, amounts, shares, masks, draws, ones, zeros] { pointer.deallocate() }
         moveMasks.deallocate()
         registerIsBroadcast.deallocate()
         shareIsBroadcast.deallocate()
@@ -125,6 +130,9 @@ final class TileRunner {
         hazardRates.deallocate()
         hazardAmounts.deallocate()
         hazardMasks.deallocate()
+        groupRemainders.deallocate()
+        groupAmounts.deallocate()
+        groupMasks.deallocate()
         destinationWeights.deallocate()
         destinationShares.deallocate()
     }
@@ -135,6 +143,13 @@ final class TileRunner {
 
     @inline(__always) static func store(_ values: Lanes, _ row: UnsafeMutablePointer<Double>, _ l: Int) {
         UnsafeMutableRawPointer(row + l).storeBytes(of: values, as: Lanes.self)
+    }
+
+    /// `Swift.min(x, y)` lane by lane: y where y < x, else x.
+    @inline(__always) static func minimum(_ x: Lanes, _ y: Lanes) -> Lanes {
+        var result = x
+        for i in 0..<4 { result[i] = y[i] < x[i] ? y[i] : x[i] }
+        return result
     }
 
     /// `Swift.max(x, 0)` lane by lane: 0 for −0 and negatives, NaN kept.
@@ -361,43 +376,19 @@ final class TileRunner {
         let groups = plan.groupCount
         for index in model.flows.indices { computeShares(flow: index, count: n) }
         for (sourceIndex, source) in plan.sources.enumerated() {
-            for g in 0..<groups {
-                let slot = source.compartment * groups + g
-                let rem = remainder + slot * lanes, stock = register(slot)
-                for l in 0..<n { rem[l] = stock[l] }
+            // A source with capacity flows starts from a copy of its stocks; one with
+            // competing hazards only has them read its stocks directly.
+            if !source.capacityFlows.isEmpty {
+                for g in 0..<groups {
+                    let slot = source.compartment * groups + g
+                    let rem = remainder + slot * lanes, stock = register(slot)
+                    for l in 0..<n { rem[l] = stock[l] }
+                }
             }
             for index in source.capacityFlows {
                 let flow = model.flows[index]
                 if flow.kind == .pooledCapacity {
-                    let capacity = register(flow.amountRegisters[0])
-                    let ratio = scratch
-                    for l in 0..<n { ratio[l] = 0 }
-                    for g in 0..<groups {
-                        let rem = remainder + (source.compartment * groups + g) * lanes
-                        for l in 0..<n { ratio[l] += rem[l] }
-                    }
-                    // served share S / D with S = min(D, C); S / D ≤ 1, so served ≤ remainder.
-                    for l in 0..<n {
-                        let demand = ratio[l]
-                        ratio[l] = demand > 0 ? Swift.min(demand, Swift.max(capacity[l], 0)) / demand : 0
-                    }
-                    for g in 0..<groups {
-                        let rem = remainder + (source.compartment * groups + g) * lanes
-                        let amount = amounts + (index * groups + g) * lanes
-                        if let mask = moveMasks[index * groups + g] {
-                            for l in 0..<n {
-                                let served = rem[l] * ratio[l] * mask[l]
-                                amount[l] = served
-                                rem[l] -= served
-                            }
-                        } else {
-                            for l in 0..<n {
-                                let served = rem[l] * ratio[l]
-                                amount[l] = served
-                                rem[l] -= served
-                            }
-                        }
-                    }
+                    pooledCapacity(flow: index, source: source.compartment, count: n)
                 } else {
                     for g in 0..<groups {
                         let rem = remainder + (source.compartment * groups + g) * lanes
@@ -414,7 +405,9 @@ final class TileRunner {
             }
             guard !source.hazardFlows.isEmpty else { continue }
             for g in 0..<groups {
-                competingHazards(source: sourceIndex, group: g, count: n)
+                let slot = source.compartment * groups + g
+                let start = source.capacityFlows.isEmpty ? UnsafePointer(register(slot)) : UnsafePointer(remainder + slot * lanes)
+                competingHazards(source: sourceIndex, group: g, from: start, count: n)
             }
         }
         for (index, flow) in model.flows.enumerated() where flow.kind == .inflow {
@@ -427,12 +420,38 @@ final class TileRunner {
         }
     }
 
+    /// Step 2 for one pooled-capacity flow, fused: per member, the demand D (the source's
+    /// remainder summed over groups), the share served min(D, C) / D (≤ 1, so nobody is
+    /// served twice) and each group's people served — four members at a time, in one pass.
+    private func pooledCapacity(flow index: Int, source compartment: Int, count n: Int) {
+        let groups = plan.groupCount
+        let capacity = register(plan.model.flows[index].amountRegisters[0])
+        for g in 0..<groups {
+            groupRemainders[g] = remainder + (compartment * groups + g) * lanes
+            groupAmounts[g] = amounts + (index * groups + g) * lanes
+            groupMasks[g] = moveMasks[index * groups + g] ?? UnsafePointer(ones)
+        }
+        let remainders = groupRemainders, amounts = groupAmounts, masks = groupMasks
+        for l in stride(from: 0, to: n, by: 4) {
+            var demand = Lanes(repeating: 0)
+            for g in 0..<groups { demand += Self.load(remainders[g], l) }
+            var ratio = Self.minimum(demand, Self.nonNegative(Self.load(capacity, l))) / demand
+            ratio.replace(with: 0, where: .!(demand .> 0))
+            for g in 0..<groups {
+                let left = Self.load(remainders[g], l)
+                let served = left * ratio * Self.load(masks[g], l)
+                Self.store(served, amounts[g], l)
+                Self.store(left - served, remainders[g], l)
+            }
+        }
+    }
+
     /// Step 3 for one source compartment and group, fused: per member, the total hazard H
     /// of the flows leaving, the people leaving R·(1 − e^−H) (R the remainder after capacity
     /// flows), each flow's part of them in proportion to its rate, and the new remainder —
     /// four members at a time, in one pass. With the same rates for every member, the share
     /// leaving is computed once.
-    private func competingHazards(source sourceIndex: Int, group g: Int, count n: Int) {
+    private func competingHazards(source sourceIndex: Int, group g: Int, from start: UnsafePointer<Double>, count n: Int) {
         let model = plan.model
         let groups = plan.groupCount
         let source = plan.sources[sourceIndex]
@@ -449,7 +468,7 @@ final class TileRunner {
             for k in 0..<flowCount { hazard += Swift.max(rates[k][0], 0) }
             let share = hazard > 0 ? -VectorMath.expMinusOne(-hazard) : 0
             for l in stride(from: 0, to: n, by: 4) {
-                var left = Self.load(rem, l)
+                var left = Self.load(start, l)
                 let perRate = hazard > 0 ? left * share / hazard : Lanes(repeating: 0)
                 for k in 0..<flowCount {
                     let moved = Self.nonNegative(Self.load(rates[k], l)) * perRate * Self.load(masks[k], l)
@@ -461,7 +480,7 @@ final class TileRunner {
             return
         }
         for l in stride(from: 0, to: n, by: 4) {
-            var left = Self.load(rem, l)
+            var left = Self.load(start, l)
             var hazard = Lanes(repeating: 0)
             for k in 0..<flowCount { hazard += Self.nonNegative(Self.load(rates[k], l)) }
             // R (1 − e^−H) / H: the people leaving per unit of rate; none when H ≤ 0 or R = 0.
