@@ -24,7 +24,8 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCENARIO = os.path.join(ROOT, "Datasets", "examples", "scenario.yaml")
-CORRIDOR = os.path.join(ROOT, ".build", "release", "corridor")
+# CORRIDOR_BINARY=.build-v3/release/corridor times another build (Benchmarks/README.md).
+CORRIDOR = os.environ.get("CORRIDOR_BINARY", os.path.join(ROOT, ".build", "release", "corridor"))
 
 
 def month_index(text):
