@@ -41,7 +41,7 @@ struct RunCommand: ParsableCommand {
     var show: String?
 
     @Option(help: .hidden)
-    var tileSize: Int = 1024
+    var tileSize: Int = RunOptions().tileSize
 
     func validate() throws {
         if tileSize < 1 { throw ValidationError("--tile-size must be at least 1, got \(tileSize)") }

@@ -1,7 +1,7 @@
 import RealModule
 
 /// The buffers of one worker, allocated once and reused for every tile it runs.
-/// (About 500 lines, kept whole: the step loop and its kernels share these buffers, and
+/// (About 550 lines, kept whole: the step loop and its kernels share these buffers, and
 /// splitting them apart would hide the order of one month's work.)
 ///
 /// Every buffer row holds `lanes` values, a multiple of 4: the fused kernels work on four
@@ -463,29 +463,24 @@ final class TileRunner {
             hazardMasks[k] = moveMasks[index * groups + g] ?? UnsafePointer(ones)
         }
         let rates = hazardRates, amounts = hazardAmounts, masks = hazardMasks
-        if plan.uniformHazards[sourceIndex][g] {
-            var hazard = 0.0
-            for k in 0..<flowCount { hazard += Swift.max(rates[k][0], 0) }
-            let share = hazard > 0 ? -VectorMath.expMinusOne(-hazard) : 0
-            for l in stride(from: 0, to: n, by: 4) {
-                var left = Self.load(start, l)
-                let perRate = hazard > 0 ? left * share / hazard : Lanes(repeating: 0)
-                for k in 0..<flowCount {
-                    let moved = Self.nonNegative(Self.load(rates[k], l)) * perRate * Self.load(masks[k], l)
-                    Self.store(moved, amounts[k], l)
-                    left -= moved
-                }
-                Self.store(left, rem, l)
-            }
-            return
+        let uniform = plan.uniformHazards[sourceIndex][g]
+        var uniformHazard = 0.0
+        if uniform {
+            for k in 0..<flowCount { uniformHazard += Swift.max(rates[k][0], 0) }
         }
+        let uniformShare = uniformHazard > 0 ? -VectorMath.expMinusOne(-uniformHazard) : 0
         for l in stride(from: 0, to: n, by: 4) {
             var left = Self.load(start, l)
-            var hazard = Lanes(repeating: 0)
-            for k in 0..<flowCount { hazard += Self.nonNegative(Self.load(rates[k], l)) }
             // R (1 − e^−H) / H: the people leaving per unit of rate; none when H ≤ 0 or R = 0.
-            var perRate = left * -VectorMath.expMinusOne(-hazard) / hazard
-            perRate.replace(with: 0, where: .!(hazard .> 0) .| (left .== 0))
+            var perRate: Lanes
+            if uniform {
+                perRate = uniformHazard > 0 ? left * uniformShare / uniformHazard : Lanes(repeating: 0)
+            } else {
+                var hazard = Lanes(repeating: 0)
+                for k in 0..<flowCount { hazard += Self.nonNegative(Self.load(rates[k], l)) }
+                perRate = left * -VectorMath.expMinusOne(-hazard) / hazard
+                perRate.replace(with: 0, where: .!(hazard .> 0) .| (left .== 0))
+            }
             for k in 0..<flowCount {
                 let moved = Self.nonNegative(Self.load(rates[k], l)) * perRate * Self.load(masks[k], l)
                 Self.store(moved, amounts[k], l)

@@ -12,7 +12,7 @@ import RealModule
 /// to the C library's `expm1`; ±0 give ±0.
 /// Error against an 80-bit reference over dense grids (VectorMathTests): below 0.9 ulp for
 /// x ≤ 0.45, which covers every hazard the engine meets (its arguments are −H ≤ 0), and
-/// below 1.2 ulp up to 709 (Benchmarks/README.md gives the measured figures).
+/// below 1.2 ulp up to 709 (Docs/engine.md).
 enum VectorMath {
     typealias Lanes = SIMD4<Double>
 
