@@ -186,6 +186,20 @@ package final class PlanningService: Sendable {
         return names
     }
 
+    /// Bytes a request may hold as member-by-member outputs (its paired differences need every
+    /// member's chosen outputs at every month, of each ensemble compared).
+    static let recordedMemoryBudget = 2 << 30
+
+    /// Refuses a request whose member-by-member outputs would not fit `recordedMemoryBudget`,
+    /// before anything is allocated (raised caps such as 1,000,000 members × 1,200 months would
+    /// otherwise take tens of gigabytes).
+    private func checkRecordedMemory(_ scenario: Scenario, outputs: [String], ensembles: Int) throws {
+        let bytes = Double(scenario.members) * Double(scenario.horizon + 1) * Double(outputs.count * ensembles * MemoryLayout<Double>.size)
+        guard bytes > Double(Self.recordedMemoryBudget) else { return }
+        let gibibytes = String(format: "%.1f", bytes / Double(1 << 30))
+        throw APIError.badRequest("members: \(scenario.members) members × \(scenario.horizon) months × \(outputs.count) outputs × \(ensembles) ensembles need \(gibibytes) GiB for the member-by-member differences, over this server's 2 GiB; ask for fewer members, a shorter horizon or fewer outputs")
+    }
+
     // MARK: - Run
 
     /// A run of a configuration: its streamed summaries (what `corridor run --summaries
@@ -204,6 +218,7 @@ package final class PlanningService: Sendable {
         let prepared = try prepare(request.configuration, request.ensemble)
         let scenario = prepared.changed
         let outputs = try outputs(request.selection, of: scenario)
+        try checkRecordedMemory(scenario, outputs: outputs, ensembles: 2)
         let steps = try request.selection.at.map { try scenario.step(of: $0, "at: the month") }
         let model = scenario.compiled()
         let kinds = outputs.map { SeriesKind.output(model.outputNames.firstIndex(of: $0)!) }
@@ -351,6 +366,7 @@ package final class PlanningService: Sendable {
         }
         let reference = prepared[0].changed
         let outputs = try outputs(request.selection, of: reference)
+        try checkRecordedMemory(reference, outputs: outputs, ensembles: prepared.count)
         let scenarios = prepared.map { configuration -> Scenario in
             var scenario = configuration.changed
             scenario.horizon = reference.horizon
