@@ -41,10 +41,10 @@ struct RunCommand: ParsableCommand {
     var show: String?
 
     @Option(help: .hidden)
-    var tileSize: Int = RunOptions().tileSize
+    var tileSize: Int?
 
     func validate() throws {
-        if tileSize < 1 { throw ValidationError("--tile-size must be at least 1, got \(tileSize)") }
+        if let tileSize, tileSize < 1 { throw ValidationError("--tile-size must be at least 1, got \(tileSize)") }
     }
 
     func run() throws {

@@ -25,10 +25,10 @@ public struct RunOptions: Sendable {
     public var seed: UInt64
     /// Worker threads (at most one per tile).
     public var threads: Int
-    /// The most members run together through all steps (a tile). Smaller ensembles get
-    /// smaller tiles (`Ensemble.lanes`), so that every thread has work; results do not
-    /// depend on it.
-    public var tileSize: Int
+    /// The most members run together through all steps (a tile); nil chooses by the work
+    /// (`defaultTileSize`). Smaller ensembles get smaller tiles (`Ensemble.lanes`), so that
+    /// every thread has work; results do not depend on it.
+    public var tileSize: Int?
     /// Keep every member's full trajectory (memory: members × steps × state).
     public var keepTrajectories: Bool
     /// Stream mean, sd and quantiles of every series (ensembles only).
@@ -40,7 +40,7 @@ public struct RunOptions: Sendable {
     /// How members differ.
     public var variation: MemberVariation
 
-    public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int = 1024,
+    public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int? = nil,
                 keepTrajectories: Bool = false, summarize: Bool = true, summaryScope: SeriesCatalog.Scope = .all,
                 record: [SeriesKind] = [], variation: MemberVariation = .draws) {
         self.members = members
@@ -53,6 +53,12 @@ public struct RunOptions: Sendable {
         self.record = record
         self.variation = variation
     }
+
+    /// Members per tile when `tileSize` is nil: 1,024 when every series is summarized (the
+    /// summaries stream each cell's counts once per tile, so larger tiles cost less per
+    /// value), else 256 (a tile's state then stays in the processor's cache from one step
+    /// to the next). Measured side by side: Benchmarks/README.md.
+    public var defaultTileSize: Int { summarize && summaryScope == .all ? 1024 : 256 }
 
     /// Whether members draw their uncertain parameters.
     var draws: Bool {
@@ -126,7 +132,7 @@ public enum Ensemble {
     static func run(
         _ model: EngineModel, options: RunOptions, distribution: (any MemberDistribution)?, progress: (@Sendable (Int) -> Void)? = nil
     ) throws -> EnsembleResult {
-        precondition(options.members >= 1 && options.threads >= 1 && options.tileSize >= 1)
+        precondition(options.members >= 1 && options.threads >= 1 && (options.tileSize ?? 1) >= 1)
         try checkMemory(model, options: options)
         let summarize = options.summarize && options.members > 1
         let trajectories = options.keepTrajectories || options.members == 1
@@ -228,15 +234,15 @@ public enum Ensemble {
         return EnsembleResult(model: model, members: members, trajectories: keptTrajectories, summary: summary, recorded: recorded)
     }
 
-    /// Members per tile: `tileSize`, or less when the ensemble is small — the largest power of
-    /// two at most its share per thread and process, so that every thread has tiles and a
-    /// tile is one aligned block of the summaries' member tree (their fast path). Larger
-    /// tiles cut the summaries' memory traffic: each tile streams every cell's counts once.
+    /// Members per tile: `tileSize` (or `defaultTileSize`), or less when the ensemble is
+    /// small — the largest power of two at most its share per thread and process, so that
+    /// every thread has tiles and a tile is one aligned block of the summaries' member tree
+    /// (their fast path).
     static func lanes(_ options: RunOptions, processes: Int) -> Int {
         let share = (options.members + options.threads * processes - 1) / (options.threads * processes)
         var powerOfTwo = 1
         while powerOfTwo * 2 <= share { powerOfTwo *= 2 }
-        return Swift.min(options.tileSize, options.members, powerOfTwo)
+        return Swift.min(options.tileSize ?? options.defaultTileSize, options.members, powerOfTwo)
     }
 
     /// Every process's partial, merged in member order up a tree over the ranks; process 0

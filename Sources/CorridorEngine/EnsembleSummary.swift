@@ -24,9 +24,10 @@ struct TreeNode: Hashable {
     let index: Int
 }
 
-/// Aligned power-of-two blocks that exactly cover `range`, in order.
-func dyadicBlocks(covering range: Range<Int>) -> [(node: TreeNode, start: Int, size: Int)] {
-    var blocks: [(TreeNode, Int, Int)] = []
+/// Aligned power-of-two blocks that exactly cover `range`, in order, written to `blocks`
+/// (emptied first, its storage kept: a worker reuses one list for all its tiles).
+func dyadicBlocks(covering range: Range<Int>, into blocks: inout [(node: TreeNode, start: Int, size: Int)]) {
+    blocks.removeAll(keepingCapacity: true)
     var start = range.lowerBound
     while start < range.upperBound {
         var level = 0
@@ -34,7 +35,6 @@ func dyadicBlocks(covering range: Range<Int>) -> [(node: TreeNode, start: Int, s
         blocks.append((TreeNode(level: level, index: start >> level), start, 1 << level))
         start += 1 << level
     }
-    return blocks
 }
 
 /// Streams one worker's tiles into deviation sums (over the fixed member tree), exact
@@ -85,7 +85,7 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     }
 
     func beginTile(first: Int, count: Int) {
-        tileBlocks = dyadicBlocks(covering: first..<(first + count))
+        dyadicBlocks(covering: first..<(first + count), into: &tileBlocks)
         while tilePayloads.count < tileBlocks.count {
             tilePayloads.append(.allocate(capacity: 2 * cellCount))
         }
@@ -159,35 +159,55 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     /// The smallest and largest of `count` values (a power of two, at least 8) and the sums of
     /// their deviations from `center` and of the squared deviations, added as the fixed member
     /// tree adds them (pairs, pairs of pairs, …), in one pass of 8-wide vectors: each vector
-    /// yields its three lowest tree levels, the rest are summed from `sums` and `squares`
-    /// (scratch, `count / 8` values each). The minimum and maximum are exact only when every
-    /// value is a number (NaN is passed over); the sums then say whether one was not. `bits`
-    /// is the OR of the values' bit patterns: 0 when every value is +0.
+    /// yields its three lowest tree levels and four vectors at a time the fourth and fifth;
+    /// the rest are summed from `sums` and `squares` (scratch, `count / 8` values each). The
+    /// minimum and maximum are exact when every value is a number; with a NaN among them they
+    /// are unspecified, and the sums, NaN, say so. `bits` is the OR of the values' bit patterns: 0
+    /// when every value is +0. Minimum, maximum and OR fold each vector's halves before
+    /// accumulating (their result does not depend on the order), which keeps the
+    /// accumulators in registers.
     @inline(__always)
     static func blockMoments(_ values: UnsafePointer<Double>, count: Int, center: Double,
                              sums: UnsafeMutablePointer<Double>, squares: UnsafeMutablePointer<Double>)
         -> (lowest: Double, highest: Double, sum: Double, squares: Double, bits: UInt64) {
-        var lowest = SIMD8<Double>(repeating: .infinity), highest = SIMD8<Double>(repeating: -.infinity)
-        var bits = SIMD8<UInt64>(repeating: 0)
+        var lowest = SIMD4<Double>(repeating: .infinity), highest = SIMD4<Double>(repeating: -.infinity)
+        var bits = SIMD4<UInt64>(repeating: 0)
         let centers = SIMD8<Double>(repeating: center)
         let raw = UnsafeRawPointer(values)
-        for chunk in 0..<count / 8 {
+        /// Folds chunk `chunk` into the accumulators; returns its tree's level-3 sums.
+        @inline(__always) func chunkSums(_ chunk: Int) -> (sum: Double, squares: Double) {
             let value = raw.loadUnaligned(fromByteOffset: chunk &* 64, as: SIMD8<Double>.self)
+            let low = value.lowHalf, high = value.highHalf
             // Written lane by lane, these compile to single min and max instructions.
-            for i in 0..<8 {
-                lowest[i] = value[i] < lowest[i] ? value[i] : lowest[i]
-                highest[i] = value[i] > highest[i] ? value[i] : highest[i]
+            for i in 0..<4 {
+                let smaller = low[i] < high[i] ? low[i] : high[i], larger = low[i] > high[i] ? low[i] : high[i]
+                lowest[i] = smaller < lowest[i] ? smaller : lowest[i]
+                highest[i] = larger > highest[i] ? larger : highest[i]
             }
-            bits |= unsafeBitCast(value, to: SIMD8<UInt64>.self)
+            bits |= unsafeBitCast(low, to: SIMD4<UInt64>.self) | unsafeBitCast(high, to: SIMD4<UInt64>.self)
             let deviation = value - centers
             let square = deviation * deviation
             let pairs = deviation.evenHalf + deviation.oddHalf, squarePairs = square.evenHalf + square.oddHalf
             let quads = pairs.evenHalf + pairs.oddHalf, squareQuads = squarePairs.evenHalf + squarePairs.oddHalf
-            sums[chunk] = quads[0] + quads[1]
-            squares[chunk] = squareQuads[0] + squareQuads[1]
+            return (quads[0] + quads[1], squareQuads[0] + squareQuads[1])
         }
-        let anyBits = (bits.lowHalf | bits.highHalf).lowHalf | (bits.lowHalf | bits.highHalf).highHalf
-        return (lowest.min(), highest.max(), pairwiseSum(sums, count: count / 8), pairwiseSum(squares, count: count / 8),
+        let stored: Int
+        if count >= 32 {
+            stored = count / 32
+            for group in 0..<stored {
+                let a = chunkSums(4 &* group), b = chunkSums(4 &* group &+ 1)
+                let c = chunkSums(4 &* group &+ 2), d = chunkSums(4 &* group &+ 3)
+                sums[group] = (a.sum + b.sum) + (c.sum + d.sum)
+                squares[group] = (a.squares + b.squares) + (c.squares + d.squares)
+            }
+        } else {
+            stored = count / 8
+            for chunk in 0..<stored {
+                (sums[chunk], squares[chunk]) = chunkSums(chunk)
+            }
+        }
+        let anyBits = bits.lowHalf | bits.highHalf
+        return (lowest.min(), highest.max(), pairwiseSum(sums, count: stored), pairwiseSum(squares, count: stored),
                 anyBits[0] | anyBits[1])
     }
 
@@ -205,13 +225,13 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     /// Pushes the finished tile's blocks, merging each with its left sibling when present.
     func endTile() {
         for (b, block) in tileBlocks.enumerated() {
-            sums.push(block.node, Array(UnsafeBufferPointer(start: tilePayloads[b], count: 2 * cellCount)))
+            sums.push(block.node, copying: UnsafeBufferPointer(start: tilePayloads[b], count: 2 * cellCount))
         }
     }
 
     /// What this worker has accumulated, as values.
     func state() -> SummaryState {
-        SummaryState(sums: sums,
+        SummaryState(sums: sums.withoutSpares(),
                      minimum: Array(UnsafeBufferPointer(start: minimum, count: cellCount)),
                      maximum: Array(UnsafeBufferPointer(start: maximum, count: cellCount)),
                      sketches: Array(UnsafeBufferPointer(start: sketches, count: cellCount)))
@@ -223,23 +243,56 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
 /// members. Siblings are always added as left + right, as the fixed tree adds them.
 struct MemberTreeSums {
     private(set) var pending: [(node: TreeNode, payload: [Double])] = []
+    /// Payloads freed by merges, reused by `push(_:copying:)`: a worker's tiles then
+    /// allocate nothing once the tree is as deep as it gets.
+    private var spares: [[Double]] = []
 
     /// Appends the node that follows the last one, merging it with its left sibling (and
     /// the result with its own) while they complete a parent.
     mutating func push(_ node: TreeNode, _ payload: [Double]) {
         var node = node, payload = payload
-        while let top = pending.last, top.node.level == node.level, top.node.index + 1 == node.index, top.node.index % 2 == 0 {
-            pending.removeLast()
-            payload = Self.combine(top.payload, payload)
-            node = TreeNode(level: node.level + 1, index: top.node.index / 2)
+        while let top = pending.last?.node, top.level == node.level, top.index + 1 == node.index, top.index % 2 == 0 {
+            // Left + right, into the left payload (held only here, so changed in place).
+            var left = pending.removeLast().payload
+            Self.add(payload, into: &left)
+            spares.append(payload)
+            payload = left
+            node = TreeNode(level: node.level + 1, index: top.index / 2)
         }
         pending.append((node, payload))
     }
 
+    /// `push` with a copy of `payload`, made in a spare payload when one is free.
+    mutating func push(_ node: TreeNode, copying payload: UnsafeBufferPointer<Double>) {
+        var copy = spares.popLast() ?? []
+        if copy.count == payload.count {
+            copy.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: payload) }
+        } else {
+            copy = Array(payload)
+        }
+        push(node, copy)
+    }
+
+    /// The same sums without the spare payloads (what a finished worker hands on).
+    func withoutSpares() -> MemberTreeSums {
+        var sums = self
+        sums.spares = []
+        return sums
+    }
+
     static func combine(_ left: [Double], _ right: [Double]) -> [Double] {
         var sum = left
-        for i in sum.indices { sum[i] += right[i] }
+        add(right, into: &sum)
         return sum
+    }
+
+    /// left[i] += right[i]: a parent's sums from its children's, left + right.
+    static func add(_ right: [Double], into left: inout [Double]) {
+        left.withUnsafeMutableBufferPointer { left in
+            right.withUnsafeBufferPointer { right in
+                for i in left.indices { left[i] += right[i] }
+            }
+        }
     }
 
     /// The sums over members 0..<members, following the fixed tree; zeros when empty.

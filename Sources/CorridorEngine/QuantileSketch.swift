@@ -118,7 +118,9 @@ struct QuantileSketch {
     mutating func addZeros(_ count: Int) { zeroCount += count }
 
     /// See `BinStore.prefetch()`: the positive values' counts, the ones a tile's values fill.
-    @inline(__always) func prefetch() { positive.prefetch() }
+    /// Mutating only so that a call through a pointer works in place: as a plain method the
+    /// compiler copies the sketch (retaining its arrays) for every call.
+    @inline(__always) mutating func prefetch() { positive.prefetch() }
 
     mutating func merge(_ other: QuantileSketch) {
         positive.merge(other.positive)
@@ -162,38 +164,36 @@ struct BinStore {
     private var offset = 0
     private var counts: [UInt32] = []
     private(set) var total = 0
-    /// Where the counts were when last counted into, and their size in bytes: only ever
-    /// passed to `prefetch()`, a hint that cannot fault, never read through.
+    /// Where the counts were when last counted into, where the bins counted into began and
+    /// their size in bytes: only ever passed to `prefetch()`, a hint that cannot fault,
+    /// never read through.
     private var countsAddress: UnsafeRawPointer?
-    private var countsBytes = 0
+    private var countedAddress: UnsafeRawPointer?
+    private var countedBytes = 0
 
     mutating func add(bin: Int, count: UInt32 = 1) {
-        if counts.isEmpty {
-            offset = bin
-            counts = [0]
-        } else if bin < offset {
-            counts.insert(contentsOf: repeatElement(0, count: offset - bin), at: 0)
-            offset = bin
-        } else if bin >= offset + counts.count {
-            counts.append(contentsOf: repeatElement(0, count: bin - offset - counts.count + 1))
-        }
+        if counts.isEmpty || bin < offset || bin >= offset + counts.count { reserve(bin...bin) }
         counts[bin - offset] += count
         total += Int(count)
     }
 
-    /// Makes room for the bins of `range` without counting anything.
+    /// Makes room for the bins of `range` without counting anything. A range that grows is
+    /// widened by half its size again on the side it grows (empty bins change no quantile),
+    /// so a cell whose values creep outward reallocates a few times, not at every tile.
     mutating func reserve(_ range: ClosedRange<Int>) {
         if counts.isEmpty {
             offset = range.lowerBound
             counts = Array(repeating: 0, count: range.count)
             return
         }
+        let slack = counts.count / 2
         if range.lowerBound < offset {
-            counts.insert(contentsOf: repeatElement(0, count: offset - range.lowerBound), at: 0)
-            offset = range.lowerBound
+            let lower = Swift.min(range.lowerBound, offset - slack)
+            counts.insert(contentsOf: repeatElement(0, count: offset - lower), at: 0)
+            offset = lower
         }
         if range.upperBound >= offset + counts.count {
-            counts.append(contentsOf: repeatElement(0, count: range.upperBound - offset - counts.count + 1))
+            counts.append(contentsOf: repeatElement(0, count: Swift.max(range.upperBound - offset - counts.count + 1, slack)))
         }
     }
 
@@ -203,23 +203,25 @@ struct BinStore {
             reserve(bins)
         }
         let offset = self.offset
-        countsAddress = counts.withUnsafeMutableBufferPointer { counts in
+        counts.withUnsafeMutableBufferPointer { counts in
             let base = counts.baseAddress!
             for l in 0..<count {
                 base[Int(truncatingIfNeeded: values[l].bitPattern >> QuantileSketch.shift) &- offset] &+= 1
             }
-            return UnsafeRawPointer(base)
+            countsAddress = UnsafeRawPointer(base)
+            countedAddress = UnsafeRawPointer(base + (bins.lowerBound - offset))
         }
-        countsBytes = counts.count * MemoryLayout<UInt32>.stride
+        countedBytes = bins.count * MemoryLayout<UInt32>.stride
         total += count
     }
 
-    /// Asks the processor to bring the counts (as last counted into, with the array's header
-    /// before them, at most 4 KiB) into cache: called one cell ahead of `count`, it hides
-    /// the cache misses that otherwise dominate a streaming summary's time.
+    /// Asks the processor to bring the counts into cache — the array's header and the bins
+    /// last counted into (at most 4 KiB): called one cell ahead of `count`, it hides the
+    /// cache misses that otherwise dominate a streaming summary's time.
     @inline(__always) func prefetch() {
-        guard let countsAddress else { return }
-        corridor_prefetch_lines(countsAddress - 32, Swift.min(countsBytes + 32, 4096))
+        guard let countsAddress, let countedAddress else { return }
+        corridor_prefetch_lines(countsAddress - 32, 32)
+        corridor_prefetch_lines(countedAddress, Swift.min(countedBytes, 4096))
     }
 
     /// Increments counts directly; `body` returns how many it added.

@@ -47,11 +47,13 @@ import Numerics
 
 @Suite struct SummaryArithmeticTests {
     @Test func dyadicBlocksCoverARangeWithAlignedPowersOfTwo() {
-        let blocks = dyadicBlocks(covering: 6..<17)
+        var blocks: [(node: TreeNode, start: Int, size: Int)] = [(TreeNode(level: 0, index: 99), 99, 1)]
+        dyadicBlocks(covering: 6..<17, into: &blocks)
         #expect(blocks.map(\.start) == [6, 8, 16])
         #expect(blocks.map(\.size) == [2, 8, 1])
         #expect(blocks.map(\.node) == [TreeNode(level: 1, index: 3), TreeNode(level: 3, index: 1), TreeNode(level: 0, index: 16)])
-        #expect(dyadicBlocks(covering: 0..<256).count == 1)
+        dyadicBlocks(covering: 0..<256, into: &blocks)
+        #expect(blocks.count == 1)
     }
 
     @Test func pairwiseSumAddsPairsThenPairsOfPairs() {
