@@ -177,16 +177,18 @@ struct BinStore {
         total += Int(count)
     }
 
-    /// Makes room for the bins of `range` without counting anything. A range that grows is
-    /// widened by half its size again on the side it grows (empty bins change no quantile),
-    /// so a cell whose values creep outward reallocates a few times, not at every tile.
+    /// Makes room for the bins of `range` without counting anything, with room to spare:
+    /// half the range's width (at least 16 bins) on each side at first, and half the size
+    /// again on the side that grows (empty bins change no quantile). A cell whose values
+    /// creep outward as members come in then reallocates seldom, not at every tile.
     mutating func reserve(_ range: ClosedRange<Int>) {
         if counts.isEmpty {
-            offset = range.lowerBound
-            counts = Array(repeating: 0, count: range.count)
+            let slack = Swift.max(16, range.count / 2)
+            offset = range.lowerBound - slack
+            counts = Array(repeating: 0, count: range.count + 2 * slack)
             return
         }
-        let slack = counts.count / 2
+        let slack = Swift.max(16, counts.count / 2)
         if range.lowerBound < offset {
             let lower = Swift.min(range.lowerBound, offset - slack)
             counts.insert(contentsOf: repeatElement(0, count: offset - lower), at: 0)
