@@ -205,24 +205,27 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    // MARK: - Streaming summaries: the same 4,096 members with and without them.
+    // MARK: - Streaming summaries: the same 4,096 members with and without them (both in
+    // tiles of 1,024, so that the difference is the summaries alone).
     for summarize in [false, true] {
         Benchmark("regional-members4096-\(summarize ? "with" : "without")-summaries",
                   configuration: .init(thresholds: [:])) { benchmark in
             for _ in benchmark.scaledIterations {
-                blackHole(try Ensemble.run(regional, options: RunOptions(members: 4096, seed: 1, threads: 1, summarize: summarize)))
+                blackHole(try Ensemble.run(regional, options: RunOptions(members: 4096, seed: 1, threads: 1, tileSize: 1024,
+                                                                        summarize: summarize)))
             }
         }
     }
 
     // The example scenario (48 series): the summaries' cost per value is (with − without) /
-    // (4,096 members × 5,785 values each: 25 stocks × 121 months + 23 flows and outputs × 120).
-    // Both in tiles of 1,024 (the default with every series summarized), so that the
-    // difference is the summaries alone; 16,384 members with summaries shows what the
-    // summaries allocate per tile beyond their set-up (12 more tiles).
+    // (members × 5,785 values each: 25 stocks × 121 months + 23 flows and outputs × 120),
+    // all in tiles of 1,024 (the default with every series summarized), so that the
+    // difference is the summaries alone. 4,096 and 16,384 members: the difference between
+    // the two is the cost of 12 more tiles once a worker's sketches are set up, and their
+    // malloc counts show what the summaries allocate per tile.
     let example = try! ScenarioLoader.load(path: repository.appendingPathComponent("Datasets/examples/scenario.yaml").path)
         .model.compile(horizon: 120)
-    for (members, summarize) in [(4096, false), (4096, true), (16384, true)] {
+    for (members, summarize) in [(4096, false), (4096, true), (16384, false), (16384, true)] {
         Benchmark("example-members\(members)-\(summarize ? "with" : "without")-summaries",
                   configuration: .init(thresholds: [:])) { benchmark in
             for _ in benchmark.scaledIterations {

@@ -57,7 +57,7 @@ public struct RunOptions: Sendable {
     /// Members per tile when `tileSize` is nil: 1,024 when every series is summarized (the
     /// summaries stream each cell's counts once per tile, so larger tiles cost less per
     /// value), else 256 (a tile's state then stays in the processor's cache from one step
-    /// to the next). Measured side by side: Benchmarks/README.md.
+    /// to the next). Measured side by side: Docs/engine.md, "Tiles".
     public var defaultTileSize: Int { summarize && summaryScope == .all ? 1024 : 256 }
 
     /// Whether members draw their uncertain parameters.

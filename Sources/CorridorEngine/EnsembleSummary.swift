@@ -358,8 +358,8 @@ struct SummaryState {
             mean[cell] = reference[cell] + s1 / n
             deviation[cell] = members > 1 ? (Swift.max(0, s2 - s1 * s1 / n) / (n - 1)).squareRoot() : 0
             if !s1.isFinite || !s2.isFinite { deviation[cell] = .nan }
-            for (q, level) in EnsembleSummary.quantileLevels.enumerated() {
-                quantiles[q][cell] = sketches[cell].quantile(level, minimum: minimum[cell], maximum: maximum[cell])
+            sketches[cell].quantiles(EnsembleSummary.quantileLevels, minimum: minimum[cell], maximum: maximum[cell]) { q, value in
+                quantiles[q][cell] = value
             }
         }
         return EnsembleSummary(catalog: catalog, members: members, horizon: horizon,

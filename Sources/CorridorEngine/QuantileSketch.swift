@@ -133,29 +133,65 @@ struct QuantileSketch {
 
     /// The value of rank `rank` (0-based) in ascending order, as its bin's representative.
     func value(atRank rank: Int) -> Double {
-        var remaining = rank
-        if remaining < negativeInfinityCount { return -.infinity }
-        remaining -= negativeInfinityCount
-        if remaining < negative.total { return -Self.representative(ofBin: negative.bin(atRankFromTop: remaining)) }
-        remaining -= negative.total
-        if remaining < zeroCount { return 0 }
-        remaining -= zeroCount
-        if remaining < positive.total { return Self.representative(ofBin: positive.bin(atRank: remaining)) }
-        return .infinity
+        var reader = RankReader(self)
+        return reader.value(atRank: rank)
+    }
+
+    /// Reads a sketch's values at ascending ranks in one pass over its counts, allocating
+    /// nothing: each store is walked once, the negative magnitudes from the largest down.
+    struct RankReader {
+        let sketch: QuantileSketch
+        var negatives: BinStore.Cursor
+        var positives: BinStore.Cursor
+
+        init(_ sketch: QuantileSketch) {
+            self.sketch = sketch
+            negatives = sketch.negative.cursor(fromTop: true)
+            positives = sketch.positive.cursor(fromTop: false)
+        }
+
+        /// The value of rank `rank`, at least the rank of the call before.
+        mutating func value(atRank rank: Int) -> Double {
+            var remaining = rank
+            if remaining < sketch.negativeInfinityCount { return -.infinity }
+            remaining -= sketch.negativeInfinityCount
+            if remaining < sketch.negative.total {
+                return -QuantileSketch.representative(ofBin: negatives.bin(atRank: remaining))
+            }
+            remaining -= sketch.negative.total
+            if remaining < sketch.zeroCount { return 0 }
+            remaining -= sketch.zeroCount
+            if remaining < sketch.positive.total { return QuantileSketch.representative(ofBin: positives.bin(atRank: remaining)) }
+            return .infinity
+        }
     }
 
     /// Quantile `q` in [0, 1], interpolated linearly between ranks as NumPy's default
     /// does, and clamped to the exact `[minimum, maximum]`. NaN when any value was NaN.
     func quantile(_ q: Double, minimum: Double, maximum: Double) -> Double {
+        var result = Double.nan
+        quantiles([q], minimum: minimum, maximum: maximum) { _, value in result = value }
+        return result
+    }
+
+    /// `quantile(_:minimum:maximum:)` of each of `levels` (ascending), handed to `body` with
+    /// its index, read in one pass.
+    func quantiles(_ levels: [Double], minimum: Double, maximum: Double, _ body: (Int, Double) -> Void) {
         let n = count
-        guard n > 0, nanCount == 0 else { return .nan }
-        let position = q * Double(n - 1)
-        let lowerRank = Int(position.rounded(.down))
-        let upperRank = Swift.min(lowerRank + 1, n - 1)
-        let lower = value(atRank: lowerRank), upper = value(atRank: upperRank)
-        let fraction = position - Double(lowerRank)
-        let interpolated = fraction == 0 || lower == upper ? lower : lower + (upper - lower) * fraction
-        return Swift.min(Swift.max(interpolated, minimum), maximum)
+        guard n > 0, nanCount == 0 else {
+            for index in levels.indices { body(index, .nan) }
+            return
+        }
+        var reader = RankReader(self)
+        for (index, level) in levels.enumerated() {
+            let position = level * Double(n - 1)
+            let lowerRank = Int(position.rounded(.down))
+            let upperRank = Swift.min(lowerRank + 1, n - 1)
+            let lower = reader.value(atRank: lowerRank), upper = reader.value(atRank: upperRank)
+            let fraction = position - Double(lowerRank)
+            let interpolated = fraction == 0 || lower == upper ? lower : lower + (upper - lower) * fraction
+            body(index, Swift.min(Swift.max(interpolated, minimum), maximum))
+        }
     }
 }
 
@@ -238,23 +274,34 @@ struct BinStore {
         }
     }
 
-    func bin(atRank rank: Int) -> Int {
-        var seen = 0
-        for (i, count) in counts.enumerated() {
-            seen += Int(count)
-            if rank < seen { return offset + i }
+    /// A walk through the counts that finds the bins of nondecreasing ranks in one pass:
+    /// ranks counted from the lowest bin up, or from the highest down (`fromTop`).
+    struct Cursor {
+        let counts: [UInt32]
+        let offset: Int
+        let fromTop: Bool
+        private var position = 0
+        private var seen = 0
+
+        init(counts: [UInt32], offset: Int, fromTop: Bool) {
+            self.counts = counts
+            self.offset = offset
+            self.fromTop = fromTop
         }
-        return offset + counts.count - 1
+
+        /// The bin holding rank `rank` (below the store's total; at least the last rank asked).
+        mutating func bin(atRank rank: Int) -> Int {
+            while position < counts.count - 1 && seen + Int(counts[index(position)]) <= rank {
+                seen += Int(counts[index(position)])
+                position += 1
+            }
+            return offset + index(position)
+        }
+
+        private func index(_ position: Int) -> Int { fromTop ? counts.count - 1 - position : position }
     }
 
-    func bin(atRankFromTop rank: Int) -> Int {
-        var seen = 0
-        for (i, count) in counts.enumerated().reversed() {
-            seen += Int(count)
-            if rank < seen { return offset + i }
-        }
-        return offset
-    }
+    func cursor(fromTop: Bool) -> Cursor { Cursor(counts: counts, offset: offset, fromTop: fromTop) }
 }
 
 extension QuantileSketch {

@@ -98,4 +98,29 @@ import Testing
             #expect(a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN), "\(value)")
         }
     }
+
+    /// Every rank of a sketch read in one pass equals the representative of that rank's
+    /// value in the sorted values (negatives, zeros, infinities and spreads of magnitudes),
+    /// and each quantile read with the others equals it read alone.
+    @Test func ranksReadInOnePassAreTheSortedValuesBins() {
+        for index in 0..<60 {
+            let values = Self.tile(case: index, count: 8 + 37 * (index % 9)).map { value in
+                index % 5 == 1 && value.isFinite ? value - 2000 : value  // shifts some cases below 0
+            }.filter { !$0.isNaN }
+            var sketch = QuantileSketch()
+            for value in values { sketch.add(value) }
+            let expected = values.sorted().map { value -> Double in
+                if value.isInfinite || value == 0 { return value == 0 ? 0 : value }
+                let representative = QuantileSketch.representative(ofBin: QuantileSketch.bin(of: abs(value)))
+                return value < 0 ? -representative : representative
+            }
+            var reader = QuantileSketch.RankReader(sketch)
+            #expect(expected.indices.map { reader.value(atRank: $0) } == expected, "case \(index)")
+            let levels = EnsembleSummary.quantileLevels
+            sketch.quantiles(levels, minimum: values.min()!, maximum: values.max()!) { q, value in
+                let alone = sketch.quantile(levels[q], minimum: values.min()!, maximum: values.max()!)
+                #expect(value.bitPattern == alone.bitPattern, "case \(index)")
+            }
+        }
+    }
 }
