@@ -208,15 +208,16 @@ struct BinStore {
     private var countedBytes = 0
 
     mutating func add(bin: Int, count: UInt32 = 1) {
-        if counts.isEmpty || bin < offset || bin >= offset + counts.count { reserve(bin...bin) }
+        reserve(bin...bin)
         counts[bin - offset] += count
         total += Int(count)
     }
 
-    /// Makes room for the bins of `range` without counting anything, with room to spare:
-    /// half the range's width (at least 16 bins) on each side at first, and half the size
-    /// again on the side that grows (empty bins change no quantile). A cell whose values
-    /// creep outward as members come in then reallocates seldom, not at every tile.
+    /// Makes room for the bins of `range` without counting anything (nothing to do when they
+    /// are there already), with room to spare: half the range's width (at least 16 bins) on
+    /// each side at first, and half the size again on the side that grows (empty bins change
+    /// no quantile). A cell whose values creep outward as members come in then reallocates
+    /// seldom, not at every tile.
     mutating func reserve(_ range: ClosedRange<Int>) {
         if counts.isEmpty {
             let slack = Swift.max(16, range.count / 2)
@@ -237,9 +238,7 @@ struct BinStore {
 
     /// Counts `count` positive finite values whose bins all lie in `bins`.
     mutating func count(_ values: UnsafePointer<Double>, count: Int, bins: ClosedRange<Int>) {
-        if counts.isEmpty || bins.lowerBound < offset || bins.upperBound >= offset + counts.count {
-            reserve(bins)
-        }
+        reserve(bins)
         let offset = self.offset
         counts.withUnsafeMutableBufferPointer { counts in
             let base = counts.baseAddress!
