@@ -151,7 +151,14 @@ public enum Ensemble {
         let share = distribution.map { tiles(of: $0.rank, among: $0.processes, tileCount: tileCount) } ?? 0..<tileCount
         let workerCount = Swift.min(options.threads, share.count)
         let failure = Mutex<(tile: Int, error: any Error)?>(nil)
-        let summaries = Mutex<[Int: SummaryWorker]>([:])
+        // Each worker's summary in a slot of its own: written by that worker alone, read once
+        // every worker has finished (concurrentPerform returns), so no lock is needed.
+        nonisolated(unsafe) let workerSummaries = UnsafeMutableBufferPointer<SummaryWorker?>.allocate(capacity: workerCount)
+        workerSummaries.initialize(repeating: nil)
+        defer {
+            workerSummaries.deinitialize()
+            workerSummaries.deallocate()
+        }
         let completed = Atomic<Int>(0)
         let members = options.members
         // Progress under a distribution: this process's share, scaled to the whole.
@@ -192,15 +199,13 @@ public enum Ensemble {
                 let done = completed.add(count, ordering: .relaxed).newValue
                 progress?(Swift.min(members, done * progressScale))
             }
-            if let summary = observer.summary {
-                summaries.withLock { $0[worker] = summary }
-            }
+            workerSummaries[worker] = observer.summary
         }
         let localFailure = failure.withLock { $0 }
         var keptTrajectories = trajectories
         var summaryState: SummaryState? = nil
         if summarize {
-            let workers = summaries.withLock { table in table.keys.sorted().map { table[$0]! } }
+            let workers = workerSummaries.compactMap { $0 }
             var state = workers.first?.state() ?? SummaryState(cellCount: (model.horizon + 1) * catalog.count)
             for worker in workers.dropFirst() { state.append(worker.state()) }
             summaryState = state
