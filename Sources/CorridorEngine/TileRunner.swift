@@ -25,23 +25,32 @@ final class TileRunner {
     /// that are the same for all members and sum above 0).
     let moveMasks: UnsafeMutablePointer<UnsafePointer<Double>?>
     /// What step 5 adds to each stock slot, in the order it adds them: the amount rows and
-    /// share rows (`ones` for a flow with one destination) of `incomingStart[slot] ..<
-    /// incomingStart[slot + 1]`, and the slot's remainder row when it is a flow's source.
+    /// share rows of `incomingStart[slot] ..< incomingStart[slot + 1]`, and the slot's
+    /// remainder row when it is a flow's source. A flow with one destination has no share
+    /// row (nil: its amount is added as it is); a share the same for every member is read
+    /// once per step from lane 0 (`incomingShareIsUniform`) instead of row by row.
     let incomingAmounts: UnsafeMutablePointer<UnsafePointer<Double>>
-    let incomingShares: UnsafeMutablePointer<UnsafePointer<Double>>
+    let incomingShares: UnsafeMutablePointer<UnsafePointer<Double>?>
+    let incomingShareIsUniform: UnsafeMutablePointer<Bool>
+    /// Scratch of `applyFlows`: one stock slot's uniform shares, by incoming entry.
+    let uniformIncomingShares: UnsafeMutablePointer<Double>
     let incomingStart: UnsafeMutablePointer<Int>
     let sourceRemainders: UnsafeMutablePointer<UnsafePointer<Double>?>
     /// Scratch tables of one source and group's competing hazards: rate, amount and mask rows.
     let hazardRates: UnsafeMutablePointer<UnsafePointer<Double>>
     let hazardAmounts: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
     let hazardMasks: UnsafeMutablePointer<UnsafePointer<Double>>
+    /// Scratch of uniform competing hazards: each flow's rate·(1 − e^−H)/H.
+    let hazardFactors: UnsafeMutablePointer<Double>
     /// Whether each register, and each share row, holds one value in every lane: then a
     /// step that brings the same value again (a parameter between schedule changes, an
     /// expression of such parameters) leaves it as it is instead of writing it again.
     let registerIsBroadcast: UnsafeMutablePointer<Bool>
     let shareIsBroadcast: UnsafeMutablePointer<Bool>
-    /// Scratch tables of one pooled-capacity flow: each group's remainder, amount and mask rows.
+    /// Scratch tables of one pooled-capacity flow: each group's remainder, starting stock,
+    /// amount and mask rows.
     let groupRemainders: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+    let groupStarts: UnsafeMutablePointer<UnsafePointer<Double>>
     let groupAmounts: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
     let groupMasks: UnsafeMutablePointer<UnsafePointer<Double>>
     /// Scratch tables of one flow and group's destinations: weight and share rows.
@@ -50,7 +59,7 @@ final class TileRunner {
 
     init(plan: ExecutionPlan, lanes requested: Int) {
         self.plan = plan
-        let lanes = (requested + 3) & ~3
+        let lanes = (requested + 7) & ~7
         self.lanes = lanes
         let model = plan.model
         let groups = model.groupCount
@@ -76,7 +85,8 @@ final class TileRunner {
         shareIsBroadcast.initialize(repeating: false, count: max(1, plan.shareRegisterCount))
         moveMasks = .allocate(capacity: max(1, model.flows.count * groups))
         moveMasks.initialize(repeating: nil, count: max(1, model.flows.count * groups))
-        var amountRows: [UnsafePointer<Double>] = [], shareRows: [UnsafePointer<Double>] = [], starts = [0]
+        var amountRows: [UnsafePointer<Double>] = [], shareRows: [UnsafePointer<Double>?] = [], starts = [0]
+        var shareIsUniform: [Bool] = []
         sourceRemainders = .allocate(capacity: max(1, model.stockCount))
         sourceRemainders.initialize(repeating: nil, count: max(1, model.stockCount))
         for source in plan.sources {
@@ -92,8 +102,10 @@ final class TileRunner {
                 amountRows.append(UnsafePointer(amounts + (index * groups + g) * lanes))
                 if let offset = plan.shareOffsets[index] {
                     shareRows.append(UnsafePointer(shares + (offset + d * groups + g) * lanes))
+                    shareIsUniform.append(plan.uniformShares[index][g])
                 } else {
-                    shareRows.append(UnsafePointer(ones))
+                    shareRows.append(nil)
+                    shareIsUniform.append(false)
                 }
             }
             starts.append(amountRows.count)
@@ -105,12 +117,17 @@ final class TileRunner {
         }
         incomingAmounts = table(amountRows)
         incomingShares = table(shareRows)
+        incomingShareIsUniform = table(shareIsUniform)
         incomingStart = table(starts)
+        let mostIncoming = zip(starts.dropFirst(), starts).map { $0 - $1 }.max() ?? 0
+        uniformIncomingShares = table(Array(repeating: 0.0, count: mostIncoming))
         let mostHazards = plan.sources.map(\.hazardFlows.count).max() ?? 0
         hazardRates = table(Array(repeating: UnsafePointer(zeros), count: mostHazards))
         hazardAmounts = table(Array(repeating: zeros, count: mostHazards))
         hazardMasks = table(Array(repeating: UnsafePointer(ones), count: mostHazards))
+        hazardFactors = table(Array(repeating: 0.0, count: mostHazards))
         groupRemainders = table(Array(repeating: zeros, count: groups))
+        groupStarts = table(Array(repeating: UnsafePointer(zeros), count: groups))
         groupAmounts = table(Array(repeating: zeros, count: groups))
         groupMasks = table(Array(repeating: UnsafePointer(ones), count: groups))
         let mostDestinations = model.flows.map(\.destinations.count).max() ?? 0
@@ -125,12 +142,16 @@ final class TileRunner {
         shareIsBroadcast.deallocate()
         incomingAmounts.deallocate()
         incomingShares.deallocate()
+        incomingShareIsUniform.deallocate()
+        uniformIncomingShares.deallocate()
         incomingStart.deallocate()
         sourceRemainders.deallocate()
         hazardRates.deallocate()
         hazardAmounts.deallocate()
         hazardMasks.deallocate()
+        hazardFactors.deallocate()
         groupRemainders.deallocate()
+        groupStarts.deallocate()
         groupAmounts.deallocate()
         groupMasks.deallocate()
         destinationWeights.deallocate()
@@ -143,6 +164,26 @@ final class TileRunner {
 
     @inline(__always) static func store(_ values: Lanes, _ row: UnsafeMutablePointer<Double>, _ l: Int) {
         UnsafeMutableRawPointer(row + l).storeBytes(of: values, as: Lanes.self)
+    }
+
+    typealias Wide = SIMD8<Double>
+
+    @inline(__always) static func load8(_ row: UnsafePointer<Double>, _ l: Int) -> Wide {
+        UnsafeRawPointer(row + l).loadUnaligned(as: Wide.self)
+    }
+
+    @inline(__always) static func store8(_ values: Wide, _ row: UnsafeMutablePointer<Double>, _ l: Int) {
+        UnsafeMutableRawPointer(row + l).storeBytes(of: values, as: Wide.self)
+    }
+
+    /// `Swift.min(x, y)` lane by lane, eight lanes.
+    @inline(__always) static func minimum(_ x: Wide, _ y: Wide) -> Wide {
+        x.replacing(with: y, where: y .< x)
+    }
+
+    /// `Swift.max(x, 0)` lane by lane, eight lanes.
+    @inline(__always) static func nonNegative(_ x: Wide) -> Wide {
+        x.replacing(with: 0, where: x .<= Wide(repeating: 0))
     }
 
     /// `Swift.min(x, y)` lane by lane: y where y < x, else x.
@@ -376,29 +417,32 @@ final class TileRunner {
         let groups = plan.groupCount
         for index in model.flows.indices { computeShares(flow: index, count: n) }
         for (sourceIndex, source) in plan.sources.enumerated() {
-            // A source with capacity flows starts from a copy of its stocks; one with
-            // competing hazards only has them read its stocks directly.
-            if !source.capacityFlows.isEmpty {
-                for g in 0..<groups {
-                    let slot = source.compartment * groups + g
-                    let rem = remainder + slot * lanes, stock = register(slot)
-                    for l in 0..<n { rem[l] = stock[l] }
-                }
-            }
-            for index in source.capacityFlows {
+            // The first capacity flow reads the stocks and writes the remainder; later ones
+            // read and write the remainder.
+            for (position, index) in source.capacityFlows.enumerated() {
                 let flow = model.flows[index]
+                let fromStocks = position == 0
                 if flow.kind == .pooledCapacity {
-                    pooledCapacity(flow: index, source: source.compartment, count: n)
+                    pooledCapacity(flow: index, source: source.compartment, fromStocks: fromStocks, count: n)
                 } else {
                     for g in 0..<groups {
-                        let rem = remainder + (source.compartment * groups + g) * lanes
+                        let slot = source.compartment * groups + g
+                        let rem = remainder + slot * lanes
+                        let left = fromStocks ? UnsafePointer(register(slot)) : UnsafePointer(rem)
                         let amount = amounts + (index * groups + g) * lanes
                         let capacity = register(flow.amountRegisters[g])
-                        let mask = moveMasks[index * groups + g] ?? UnsafePointer(ones)
-                        for l in 0..<n {
-                            let served = Swift.min(rem[l], Swift.max(capacity[l], 0)) * mask[l]
-                            amount[l] = served
-                            rem[l] -= served
+                        if let mask = moveMasks[index * groups + g] {
+                            for l in 0..<n {
+                                let served = Swift.min(left[l], Swift.max(capacity[l], 0)) * mask[l]
+                                amount[l] = served
+                                rem[l] = left[l] - served
+                            }
+                        } else {
+                            for l in 0..<n {
+                                let served = Swift.min(left[l], Swift.max(capacity[l], 0))
+                                amount[l] = served
+                                rem[l] = left[l] - served
+                            }
                         }
                     }
                 }
@@ -414,8 +458,11 @@ final class TileRunner {
             for g in 0..<groups {
                 let inflow = register(flow.amountRegisters[g])
                 let amount = amounts + (index * groups + g) * lanes
-                let mask = moveMasks[index * groups + g] ?? UnsafePointer(ones)
-                for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) * mask[l] }
+                if let mask = moveMasks[index * groups + g] {
+                    for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) * mask[l] }
+                } else {
+                    for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) }
+                }
             }
         }
     }
@@ -423,101 +470,146 @@ final class TileRunner {
     /// Step 2 for one pooled-capacity flow, fused: per member, the demand D (the source's
     /// remainder summed over groups), the share served min(D, C) / D (≤ 1, so nobody is
     /// served twice) and each group's people served — four members at a time, in one pass.
-    private func pooledCapacity(flow index: Int, source compartment: Int, count n: Int) {
+    /// The remainder starts from the stocks when `fromStocks` (the source's first capacity
+    /// flow). A mask of all ones is not multiplied by (the same bits).
+    private func pooledCapacity(flow index: Int, source compartment: Int, fromStocks: Bool, count n: Int) {
         let groups = plan.groupCount
         let capacity = register(plan.model.flows[index].amountRegisters[0])
+        var masked = false
         for g in 0..<groups {
-            groupRemainders[g] = remainder + (compartment * groups + g) * lanes
+            let slot = compartment * groups + g
+            groupRemainders[g] = remainder + slot * lanes
+            groupStarts[g] = fromStocks ? UnsafePointer(register(slot)) : UnsafePointer(remainder + slot * lanes)
             groupAmounts[g] = amounts + (index * groups + g) * lanes
             groupMasks[g] = moveMasks[index * groups + g] ?? UnsafePointer(ones)
+            masked = masked || moveMasks[index * groups + g] != nil
         }
-        let remainders = groupRemainders, amounts = groupAmounts, masks = groupMasks
-        for l in stride(from: 0, to: n, by: 4) {
-            var demand = Lanes(repeating: 0)
-            for g in 0..<groups { demand += Self.load(remainders[g], l) }
-            var ratio = Self.minimum(demand, Self.nonNegative(Self.load(capacity, l))) / demand
+        let remainders = groupRemainders, starts = groupStarts, amounts = groupAmounts, masks = groupMasks
+        for l in stride(from: 0, to: n, by: 8) {
+            var demand = Wide(repeating: 0)
+            for g in 0..<groups { demand += Self.load8(starts[g], l) }
+            var ratio = Self.minimum(demand, Self.nonNegative(Self.load8(capacity, l))) / demand
             ratio.replace(with: 0, where: .!(demand .> 0))
             for g in 0..<groups {
-                let left = Self.load(remainders[g], l)
-                let served = left * ratio * Self.load(masks[g], l)
-                Self.store(served, amounts[g], l)
-                Self.store(left - served, remainders[g], l)
+                let left = Self.load8(starts[g], l)
+                var served = left * ratio
+                if masked { served *= Self.load8(masks[g], l) }
+                Self.store8(served, amounts[g], l)
+                Self.store8(left - served, remainders[g], l)
             }
         }
     }
 
     /// Step 3 for one source compartment and group, fused: per member, the total hazard H
-    /// of the flows leaving, the people leaving R·(1 − e^−H) (R the remainder after capacity
-    /// flows), each flow's part of them in proportion to its rate, and the new remainder —
-    /// four members at a time, in one pass. With the same rates for every member, the share
-    /// leaving is computed once.
+    /// of the flows leaving, the factor (1 − e^−H) / H, each flow's part R·(rate·(1 − e^−H)/H)
+    /// of the people leaving R·(1 − e^−H) (R the remainder after capacity flows), and the new
+    /// remainder — four members at a time, in one pass. When every rate is the same for all
+    /// members, rate·(1 − e^−H)/H is computed once per flow (with the operations a lane would
+    /// do, so the same bits) and a member's part is one multiplication: no division per
+    /// member. A mask of all ones is not multiplied by (the same bits).
     private func competingHazards(source sourceIndex: Int, group g: Int, from start: UnsafePointer<Double>, count n: Int) {
         let model = plan.model
         let groups = plan.groupCount
         let source = plan.sources[sourceIndex]
         let rem = remainder + (source.compartment * groups + g) * lanes
         let flowCount = source.hazardFlows.count
+        var masked = false
         for (k, index) in source.hazardFlows.enumerated() {
             hazardRates[k] = UnsafePointer(register(model.flows[index].amountRegisters[g]))
             hazardAmounts[k] = amounts + (index * groups + g) * lanes
             hazardMasks[k] = moveMasks[index * groups + g] ?? UnsafePointer(ones)
+            masked = masked || moveMasks[index * groups + g] != nil
         }
         let rates = hazardRates, amounts = hazardAmounts, masks = hazardMasks
-        let uniform = plan.uniformHazards[sourceIndex][g]
-        var uniformHazard = 0.0
-        if uniform {
-            for k in 0..<flowCount { uniformHazard += Swift.max(rates[k][0], 0) }
-        }
-        let uniformShare = uniformHazard > 0 ? -VectorMath.expMinusOne(-uniformHazard) : 0
-        for l in stride(from: 0, to: n, by: 4) {
-            var left = Self.load(start, l)
-            // R (1 − e^−H) / H: the people leaving per unit of rate; none when H ≤ 0 or R = 0.
-            var perRate: Lanes
-            if uniform {
-                perRate = uniformHazard > 0 ? left * uniformShare / uniformHazard : Lanes(repeating: 0)
-            } else {
-                var hazard = Lanes(repeating: 0)
-                for k in 0..<flowCount { hazard += Self.nonNegative(Self.load(rates[k], l)) }
-                perRate = left * -VectorMath.expMinusOne(-hazard) / hazard
-                perRate.replace(with: 0, where: .!(hazard .> 0) .| (left .== 0))
+        if plan.uniformHazards[sourceIndex][g] {
+            var hazard = Lanes(repeating: 0)
+            for k in 0..<flowCount { hazard += Self.nonNegative(Lanes(repeating: rates[k][0])) }
+            let perRate = Self.leavingPerRate(hazard)
+            let factors = hazardFactors
+            for k in 0..<flowCount { factors[k] = (Self.nonNegative(Lanes(repeating: rates[k][0])) * perRate)[0] }
+            for l in stride(from: 0, to: n, by: 8) {
+                let remainder = Self.load8(start, l)
+                var left = remainder
+                for k in 0..<flowCount {
+                    var moved = remainder * Wide(repeating: factors[k])
+                    if masked { moved *= Self.load8(masks[k], l) }
+                    Self.store8(moved, amounts[k], l)
+                    left -= moved
+                }
+                Self.store8(left, rem, l)
             }
+            return
+        }
+        for l in stride(from: 0, to: n, by: 8) {
+            let remainder = Self.load8(start, l)
+            var left = remainder
+            var hazard = Wide(repeating: 0)
+            for k in 0..<flowCount { hazard += Self.nonNegative(Self.load8(rates[k], l)) }
+            let perRate = Wide(lowHalf: Self.leavingPerRate(hazard.lowHalf), highHalf: Self.leavingPerRate(hazard.highHalf))
             for k in 0..<flowCount {
-                let moved = Self.nonNegative(Self.load(rates[k], l)) * perRate * Self.load(masks[k], l)
-                Self.store(moved, amounts[k], l)
+                var moved = remainder * (Self.nonNegative(Self.load8(rates[k], l)) * perRate)
+                if masked { moved *= Self.load8(masks[k], l) }
+                Self.store8(moved, amounts[k], l)
                 left -= moved
             }
-            Self.store(left, rem, l)
+            Self.store8(left, rem, l)
         }
     }
 
+    /// (1 − e^−H) / H lane by lane: the share of a stock leaving per unit of total hazard H;
+    /// 0 where H ≤ 0 (nobody leaves).
+    @inline(__always)
+    static func leavingPerRate(_ hazard: Lanes) -> Lanes {
+        var perRate = -VectorMath.expMinusOne(-hazard) / hazard
+        perRate.replace(with: 0, where: .!(hazard .> 0))
+        return perRate
+    }
+
     /// Step 5, fused per stock slot: a source keeps its remainder (clamped at 0), then every
-    /// flow into the slot adds its amount times the destination's share, in flow order.
+    /// flow into the slot adds its amount times the destination's share, in flow order
+    /// (times 1 skipped: the same bits).
     private func applyFlows(count n: Int) {
         for slot in 0..<plan.model.stockCount {
             let start = incomingStart[slot], end = incomingStart[slot + 1]
             let kept = sourceRemainders[slot]
             if kept == nil && start == end { continue }
             let stock = register(slot)
-            for l in stride(from: 0, to: n, by: 4) {
-                var value = kept.map { Self.nonNegative(Self.load($0, l)) } ?? Self.load(stock, l)
+            let uniformShares = uniformIncomingShares - start
+            for t in start..<end where incomingShareIsUniform[t] { uniformShares[t] = incomingShares[t]![0] }
+            for l in stride(from: 0, to: n, by: 8) {
+                var value = kept.map { Self.nonNegative(Self.load8($0, l)) } ?? Self.load8(stock, l)
                 for t in start..<end {
-                    value += Self.load(incomingAmounts[t], l) * Self.load(incomingShares[t], l)
+                    let amount = Self.load8(incomingAmounts[t], l)
+                    if let share = incomingShares[t] {
+                        value += amount * (incomingShareIsUniform[t] ? Wide(repeating: uniformShares[t]) : Self.load8(share, l))
+                    } else {
+                        value += amount
+                    }
                 }
-                Self.store(value, stock, l)
+                Self.store8(value, stock, l)
             }
         }
     }
 
-    /// Throws when a stock became NaN or infinite, naming the flow expression responsible.
+    /// Whether every stock of the tile's members is finite.
     private func stateIsFinite(count n: Int) -> Bool {
-        var sum = 0.0
+        // x − x is 0 for a finite x and NaN for NaN or ±∞, and NaN stays in a sum: four
+        // independent lanes, and no false alarm from finite stocks summing past the largest
+        // double. Spare lanes (≥ n) are not looked at.
+        let whole = n & ~3
+        var vector = Lanes(repeating: 0), scalar = 0.0
         for slot in 0..<plan.model.stockCount {
             let stock = register(slot)
-            for l in 0..<n { sum += stock[l] }
+            for l in stride(from: 0, to: whole, by: 4) {
+                let value = Self.load(stock, l)
+                vector += value - value
+            }
+            for l in whole..<n { scalar += stock[l] - stock[l] }
         }
-        return sum.isFinite
+        return all(vector .== 0) && scalar == 0
     }
 
+    /// Throws when a stock became NaN or infinite, naming the flow expression responsible.
     private func checkFinite(step: Int, first: Int, count n: Int) throws {
         guard !stateIsFinite(count: n) else { return }
         let model = plan.model
