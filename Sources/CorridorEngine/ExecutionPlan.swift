@@ -39,11 +39,20 @@ final class ExecutionPlan: @unchecked Sendable {
     /// (computed from constants and undrawn parameters only): then it is computed once.
     let uniformFlowInstructions: [Bool]
     let uniformOutputInstructions: [Bool]
+    /// For each instruction, whether its operands a and b are uniform: an instruction
+    /// computed per member reads a uniform operand once, from lane 0.
+    let uniformFlowOperands: [(a: Bool, b: Bool)]
+    let uniformOutputOperands: [(a: Bool, b: Bool)]
     /// `[source index][group]`: every hazard rate leaving that compartment is uniform, so
     /// the share leaving, −expm1(−H)/H, is computed once for all members.
     let uniformHazards: [[Bool]]
     /// `[flow][group]`: every destination weight is uniform, so shares are computed once.
     let uniformShares: [[Bool]]
+    /// Whether anything reads the register member by member (an instruction, where the
+    /// register holds a value that differs by member; a kernel whose rates, capacities,
+    /// inflows or weights differ by member; an output): a uniform value written to a
+    /// register nothing reads so is written to lane 0 only, which is all that is read.
+    let registerIsReadByLane: [Bool]
 
     let drawBlock: Int?
 
@@ -131,20 +140,49 @@ final class ExecutionPlan: @unchecked Sendable {
         for fill in parameterFills where fill.isUniform {
             uniform[fill.register] = true
         }
-        func simulate(_ program: [Instruction]) -> [Bool] {
-            program.map { instruction in
-                let result = uniform[Int(instruction.a)] && uniform[Int(instruction.b)]
-                uniform[Int(instruction.destination)] = result
-                return result
+        func simulate(_ program: [Instruction]) -> (results: [Bool], operands: [(a: Bool, b: Bool)]) {
+            var results: [Bool] = [], operands: [(a: Bool, b: Bool)] = []
+            for instruction in program {
+                let operand = (a: uniform[Int(instruction.a)], b: uniform[Int(instruction.b)])
+                operands.append(operand)
+                results.append(operand.a && operand.b)
+                uniform[Int(instruction.destination)] = operand.a && operand.b
             }
+            return (results, operands)
         }
-        uniformFlowInstructions = simulate(model.flowProgram)
+        (uniformFlowInstructions, uniformFlowOperands) = simulate(model.flowProgram)
         uniformHazards = sources.map { source in
             (0..<model.groupCount).map { g in source.hazardFlows.allSatisfy { uniform[Int(model.flows[$0].amountRegisters[g])] } }
         }
         uniformShares = model.flows.map { flow in
             (0..<model.groupCount).map { g in flow.weightRegisters.allSatisfy { uniform[Int($0[g])] } }
         }
-        uniformOutputInstructions = simulate(model.outputProgram)
+        (uniformOutputInstructions, uniformOutputOperands) = simulate(model.outputProgram)
+        var readByLane = Array(repeating: false, count: model.registers.count)
+        for (program, operands) in [(model.flowProgram, uniformFlowOperands), (model.outputProgram, uniformOutputOperands)] {
+            for (instruction, uniform) in zip(program, operands) {
+                if !uniform.a { readByLane[Int(instruction.a)] = true }
+                if !uniform.b { readByLane[Int(instruction.b)] = true }
+            }
+        }
+        var uniformHazardOfFlow: [Int: [Bool]] = [:]
+        for (source, uniform) in zip(sources, uniformHazards) {
+            for index in source.hazardFlows { uniformHazardOfFlow[index] = uniform }
+        }
+        for (index, flow) in model.flows.enumerated() {
+            for g in 0..<model.groupCount {
+                switch flow.kind {
+                case .hazard:
+                    if uniformHazardOfFlow[index]?[g] != true { readByLane[Int(flow.amountRegisters[g])] = true }
+                case .pooledCapacity, .perGroupCapacity, .inflow:
+                    for register in flow.amountRegisters { readByLane[Int(register)] = true }
+                }
+                if !uniformShares[index][g] {
+                    for weights in flow.weightRegisters { readByLane[Int(weights[g])] = true }
+                }
+            }
+        }
+        for register in model.outputRegisters { readByLane[Int(register)] = true }
+        registerIsReadByLane = readByLane
     }
 }

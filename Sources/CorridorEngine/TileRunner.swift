@@ -18,6 +18,13 @@ final class TileRunner {
     /// `[flow][group]` rows: 1 where the flow's destination weights sum above 0, else 0.
     let masks: UnsafeMutablePointer<Double>
     let draws: UnsafeMutablePointer<Double>
+    /// Parameters the same for every member: their registers, and their values step by step
+    /// (`[step * uniformFillCount + i]`), read without touching the model's arrays.
+    let uniformFillRegisters: UnsafeMutablePointer<Int>
+    let uniformFillValues: UnsafeMutablePointer<Double>
+    let uniformFillCount: Int
+    /// Parameters drawn, adjusted or overridden per member.
+    let memberFills: [ExecutionPlan.ParameterFill]
     let ones: UnsafeMutablePointer<Double>
     let zeros: UnsafeMutablePointer<Double>
     /// Per step, `[flow * groups + group]`: the mask row to multiply the flow's amounts by,
@@ -57,15 +64,26 @@ final class TileRunner {
     let destinationWeights: UnsafeMutablePointer<UnsafePointer<Double>>
     let destinationShares: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
 
+    /// Every buffer and table above, deallocated together.
+    private let allocations: [UnsafeMutableRawPointer]
+
     init(plan: ExecutionPlan, lanes requested: Int) {
         self.plan = plan
         let lanes = (requested + 7) & ~7
         self.lanes = lanes
         let model = plan.model
         let groups = model.groupCount
+        var allocations: [UnsafeMutableRawPointer] = []
         func buffer(_ registers: Int, _ value: Double = 0) -> UnsafeMutablePointer<Double> {
             let pointer = UnsafeMutablePointer<Double>.allocate(capacity: max(1, registers * lanes))
             pointer.initialize(repeating: value, count: max(1, registers * lanes))
+            allocations.append(UnsafeMutableRawPointer(pointer))
+            return pointer
+        }
+        func table<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
+            if !values.isEmpty { pointer.initialize(from: values, count: values.count) }
+            allocations.append(UnsafeMutableRawPointer(pointer))
             return pointer
         }
         registers = buffer(plan.registerCount)
@@ -74,27 +92,31 @@ final class TileRunner {
         shares = buffer(plan.shareRegisterCount)
         masks = buffer(model.flows.count * groups)
         draws = buffer(plan.drawSlots.count)
+        let uniformFills = plan.parameterFills.filter(\.isUniform)
+        uniformFillCount = uniformFills.count
+        uniformFillRegisters = table(uniformFills.map(\.register))
+        uniformFillValues = table((0..<plan.horizon).flatMap { step in
+            uniformFills.map { model.parameters[$0.parameter].values[step * groups + $0.group] }
+        })
+        memberFills = plan.parameterFills.filter { !$0.isUniform }
         ones = buffer(1, 1)
         zeros = buffer(1)
         for fill in plan.constantFills {
             (registers + fill.register * lanes).update(repeating: fill.value, count: lanes)
         }
-        registerIsBroadcast = .allocate(capacity: max(1, plan.registerCount))
-        registerIsBroadcast.initialize(repeating: false, count: max(1, plan.registerCount))
-        shareIsBroadcast = .allocate(capacity: max(1, plan.shareRegisterCount))
-        shareIsBroadcast.initialize(repeating: false, count: max(1, plan.shareRegisterCount))
-        moveMasks = .allocate(capacity: max(1, model.flows.count * groups))
-        moveMasks.initialize(repeating: nil, count: max(1, model.flows.count * groups))
+        registerIsBroadcast = table(Array(repeating: false, count: plan.registerCount))
+        shareIsBroadcast = table(Array(repeating: false, count: plan.shareRegisterCount))
+        moveMasks = table(Array(repeating: nil, count: model.flows.count * groups))
         var amountRows: [UnsafePointer<Double>] = [], shareRows: [UnsafePointer<Double>?] = [], starts = [0]
         var shareIsUniform: [Bool] = []
-        sourceRemainders = .allocate(capacity: max(1, model.stockCount))
-        sourceRemainders.initialize(repeating: nil, count: max(1, model.stockCount))
+        var kept: [UnsafePointer<Double>?] = Array(repeating: nil, count: model.stockCount)
         for source in plan.sources {
             for g in 0..<groups {
                 let slot = source.compartment * groups + g
-                sourceRemainders[slot] = UnsafePointer(remainder + slot * lanes)
+                kept[slot] = UnsafePointer(remainder + slot * lanes)
             }
         }
+        sourceRemainders = table(kept)
         for slot in 0..<model.stockCount {
             let compartment = slot / max(1, groups), g = slot % max(1, groups)
             for (index, flow) in model.flows.enumerated() {
@@ -109,11 +131,6 @@ final class TileRunner {
                 }
             }
             starts.append(amountRows.count)
-        }
-        func table<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
-            let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
-            if !values.isEmpty { pointer.initialize(from: values, count: values.count) }
-            return pointer
         }
         incomingAmounts = table(amountRows)
         incomingShares = table(shareRows)
@@ -133,29 +150,11 @@ final class TileRunner {
         let mostDestinations = model.flows.map(\.destinations.count).max() ?? 0
         destinationWeights = table(Array(repeating: UnsafePointer(zeros), count: mostDestinations))
         destinationShares = table(Array(repeating: zeros, count: mostDestinations))
+        self.allocations = allocations
     }
 
     deinit {
-        for pointer in [registers, remainder, amounts, shares, masks, draws, ones, zeros] { pointer.deallocate() }
-        moveMasks.deallocate()
-        registerIsBroadcast.deallocate()
-        shareIsBroadcast.deallocate()
-        incomingAmounts.deallocate()
-        incomingShares.deallocate()
-        incomingShareIsUniform.deallocate()
-        uniformIncomingShares.deallocate()
-        incomingStart.deallocate()
-        sourceRemainders.deallocate()
-        hazardRates.deallocate()
-        hazardAmounts.deallocate()
-        hazardMasks.deallocate()
-        hazardFactors.deallocate()
-        groupRemainders.deallocate()
-        groupStarts.deallocate()
-        groupAmounts.deallocate()
-        groupMasks.deallocate()
-        destinationWeights.deallocate()
-        destinationShares.deallocate()
+        for pointer in allocations { pointer.deallocate() }
     }
 
     @inline(__always) static func load(_ row: UnsafePointer<Double>, _ l: Int) -> Lanes {
@@ -227,7 +226,7 @@ final class TileRunner {
         #endif
         for step in 0..<plan.horizon {
             fillStepInputs(step: step, first: first, count: n)
-            execute(model.flowProgram, uniform: plan.uniformFlowInstructions, count: n)
+            execute(model.flowProgram, uniform: plan.uniformFlowInstructions, operands: plan.uniformFlowOperands, count: n)
             computeFlows(count: n)
             for fill in plan.flowTotalFills {
                 let total = register(fill.register)
@@ -238,7 +237,7 @@ final class TileRunner {
                     for l in 0..<n { total[l] += amount[l] }
                 }
             }
-            execute(model.outputProgram, uniform: plan.uniformOutputInstructions, count: n)
+            execute(model.outputProgram, uniform: plan.uniformOutputInstructions, operands: plan.uniformOutputOperands, count: n)
             observer.observeStep(step, tileView)
             #if CORRIDOR_INVARIANTS
             stockTotals(count: n, into: before)
@@ -283,14 +282,22 @@ final class TileRunner {
     /// Fills parameter and total registers for a step.
     private func fillStepInputs(step: Int, first: Int, count n: Int) {
         let groups = plan.groupCount
-        for fill in plan.parameterFills {
-            let track = plan.model.parameters[fill.parameter]
-            let base = track.values[step * groups + fill.group]
-            if fill.isUniform {
-                broadcast(base, row: register(fill.register), flag: registerIsBroadcast + fill.register)
+        let values = uniformFillValues + step * uniformFillCount
+        for i in 0..<uniformFillCount { setUniform(values[i], register: uniformFillRegisters[i]) }
+        for fill in memberFills {
+            let base = plan.model.parameters[fill.parameter].values[step * groups + fill.group]
+            let out = register(fill.register)
+            if fill.overrides.isEmpty && fill.adjustments.isEmpty, let slot = fill.drawSlot {
+                // The usual case, in one pass: the same operations as the general one below.
+                let draw = draws + slot * lanes
+                switch plan.drawSlots[slot].distribution {
+                case .lognormal, .uniform:
+                    for l in 0..<n { out[l] = base * draw[l] }
+                case let .normal(_, low, high):
+                    for l in 0..<n { out[l] = Swift.min(Swift.max(base + draw[l], low), high) }
+                }
                 continue
             }
-            let out = register(fill.register)
             for l in 0..<n { out[l] = base }
             for (override, before) in fill.overrides where step >= override.from {
                 let weight = Swift.min(1, Double(step - override.from + 1) / Double(override.ramp))
@@ -324,6 +331,17 @@ final class TileRunner {
         }
     }
 
+    /// Sets a register to a value the same for every member: into every lane when something
+    /// reads the register member by member, else into lane 0 only (all that is read).
+    @inline(__always)
+    private func setUniform(_ value: Double, register index: Int) {
+        if plan.registerIsReadByLane[index] {
+            broadcast(value, row: register(index), flag: registerIsBroadcast + index)
+        } else {
+            register(index)[0] = value
+        }
+    }
+
     /// Writes `value` into every lane of `row` unless `flag` says it already holds it.
     @inline(__always)
     private func broadcast(_ value: Double, row: UnsafeMutablePointer<Double>, flag: UnsafeMutablePointer<Bool>) {
@@ -334,8 +352,8 @@ final class TileRunner {
 
     /// Runs compiled instructions lane by lane; an instruction whose operands are the same
     /// for every member is computed once, on lane 0's values (the same bits every lane would
-    /// give), and broadcast.
-    private func execute(_ program: [Instruction], uniform: [Bool], count n: Int) {
+    /// give), and an operand the same for every member is read once, from lane 0.
+    private func execute(_ program: [Instruction], uniform: [Bool], operands: [(a: Bool, b: Bool)], count n: Int) {
         for (index, instruction) in program.enumerated() {
             let d = register(instruction.destination), a = register(instruction.a), b = register(instruction.b)
             if uniform[index] {
@@ -350,17 +368,29 @@ final class TileRunner {
                 case .exp: value = Double.exp(a[0])
                 case .negate: value = -a[0]
                 }
-                broadcast(value, row: d, flag: registerIsBroadcast + Int(instruction.destination))
+                setUniform(value, register: Int(instruction.destination))
                 continue
             }
             registerIsBroadcast[Int(instruction.destination)] = false
+            let uniformA = operands[index].a, uniformB = operands[index].b
+            @inline(__always) func apply(_ operation: (Double, Double) -> Double) {
+                if uniformA {
+                    let x = a[0]
+                    for l in 0..<n { d[l] = operation(x, b[l]) }
+                } else if uniformB {
+                    let y = b[0]
+                    for l in 0..<n { d[l] = operation(a[l], y) }
+                } else {
+                    for l in 0..<n { d[l] = operation(a[l], b[l]) }
+                }
+            }
             switch instruction.op {
-            case .add: for l in 0..<n { d[l] = a[l] + b[l] }
-            case .subtract: for l in 0..<n { d[l] = a[l] - b[l] }
-            case .multiply: for l in 0..<n { d[l] = a[l] * b[l] }
-            case .divide: for l in 0..<n { d[l] = a[l] / b[l] }
-            case .minimum: for l in 0..<n { d[l] = Swift.min(a[l], b[l]) }
-            case .maximum: for l in 0..<n { d[l] = Swift.max(a[l], b[l]) }
+            case .add: apply(+)
+            case .subtract: apply(-)
+            case .multiply: apply(*)
+            case .divide: apply(/)
+            case .minimum: apply { Swift.min($0, $1) }
+            case .maximum: apply { Swift.max($0, $1) }
             case .exp: for l in 0..<n { d[l] = Double.exp(a[l]) }
             case .negate: for l in 0..<n { d[l] = -a[l] }
             }
@@ -629,7 +659,8 @@ final class TileRunner {
                 }
                 for (quantity, registerIndex) in checks {
                     let values = register(registerIndex)
-                    for l in 0..<n where !values[l].isFinite {
+                    // A register nothing reads member by member holds its value in lane 0 only.
+                    for l in 0..<(plan.registerIsReadByLane[Int(registerIndex)] ? n : 1) where !values[l].isFinite {
                         throw EngineError(flow: flow.name, group: model.groupNames[g], quantity: quantity, step: step,
                                           month: model.start.advanced(by: step), member: first + l, value: values[l])
                     }
