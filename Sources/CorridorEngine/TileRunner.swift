@@ -4,9 +4,9 @@ import RealModule
 /// (About 550 lines, kept whole: the step loop and its kernels share these buffers, and
 /// splitting them apart would hide the order of one month's work.)
 ///
-/// Every buffer row holds `lanes` values, a multiple of 4: the fused kernels work on four
-/// members at a time (`Lanes`), and a tile of fewer members computes its spare lanes
-/// harmlessly (nothing reads them).
+/// Every buffer row holds `lanes` values, a multiple of 8: the fused kernels work on eight
+/// members at a time (`Wide`; the vector `expm1` on four, `Lanes`), and a tile of fewer
+/// members computes its spare lanes harmlessly (nothing reads them).
 final class TileRunner {
     typealias Lanes = VectorMath.Lanes
     let plan: ExecutionPlan
@@ -175,21 +175,14 @@ final class TileRunner {
         UnsafeMutableRawPointer(row + l).storeBytes(of: values, as: Wide.self)
     }
 
-    /// `Swift.min(x, y)` lane by lane, eight lanes.
+    /// `Swift.min(x, y)` lane by lane: y where y < x, else x.
     @inline(__always) static func minimum(_ x: Wide, _ y: Wide) -> Wide {
         x.replacing(with: y, where: y .< x)
     }
 
-    /// `Swift.max(x, 0)` lane by lane, eight lanes.
+    /// `Swift.max(x, 0)` lane by lane: 0 for −0 and negatives, NaN kept.
     @inline(__always) static func nonNegative(_ x: Wide) -> Wide {
         x.replacing(with: 0, where: x .<= Wide(repeating: 0))
-    }
-
-    /// `Swift.min(x, y)` lane by lane: y where y < x, else x.
-    @inline(__always) static func minimum(_ x: Lanes, _ y: Lanes) -> Lanes {
-        var result = x
-        for i in 0..<4 { result[i] = y[i] < x[i] ? y[i] : x[i] }
-        return result
     }
 
     /// `Swift.max(x, 0)` lane by lane: 0 for −0 and negatives, NaN kept.
@@ -417,7 +410,7 @@ final class TileRunner {
                 moveMasks[index * groups + g] = total > 0 ? nil : UnsafePointer(zeros)
                 continue
             }
-            // Weights that differ by member: sums, shares and mask in one pass, four at a time.
+            // Weights that differ by member: sums, shares and mask in one pass, eight at a time.
             let destinations = flow.destinations.count
             for d in 0..<destinations {
                 destinationWeights[d] = UnsafePointer(register(flow.weightRegisters[d][g]))
@@ -425,16 +418,16 @@ final class TileRunner {
             }
             let weights = destinationWeights, shareRows = destinationShares
             let mask = masks + (index * groups + g) * lanes
-            for l in stride(from: 0, to: n, by: 4) {
-                var sum = Lanes(repeating: 0)
-                for d in 0..<destinations { sum += Self.nonNegative(Self.load(weights[d], l)) }
-                let moves = sum .> Lanes(repeating: 0)
+            for l in stride(from: 0, to: n, by: 8) {
+                var sum = Wide(repeating: 0)
+                for d in 0..<destinations { sum += Self.nonNegative(Self.load8(weights[d], l)) }
+                let moves = sum .> Wide(repeating: 0)
                 for d in 0..<destinations {
-                    var share = Self.nonNegative(Self.load(weights[d], l)) / sum
+                    var share = Self.nonNegative(Self.load8(weights[d], l)) / sum
                     share.replace(with: 0, where: .!moves)
-                    Self.store(share, shareRows[d], l)
+                    Self.store8(share, shareRows[d], l)
                 }
-                Self.store(Lanes(repeating: 0).replacing(with: 1, where: moves), mask, l)
+                Self.store8(Wide(repeating: 0).replacing(with: 1, where: moves), mask, l)
             }
             moveMasks[index * groups + g] = UnsafePointer(mask)
         }
@@ -499,7 +492,7 @@ final class TileRunner {
 
     /// Step 2 for one pooled-capacity flow, fused: per member, the demand D (the source's
     /// remainder summed over groups), the share served min(D, C) / D (≤ 1, so nobody is
-    /// served twice) and each group's people served — four members at a time, in one pass.
+    /// served twice) and each group's people served — eight members at a time, in one pass.
     /// The remainder starts from the stocks when `fromStocks` (the source's first capacity
     /// flow). A mask of all ones is not multiplied by (the same bits).
     private func pooledCapacity(flow index: Int, source compartment: Int, fromStocks: Bool, count n: Int) {
@@ -533,7 +526,7 @@ final class TileRunner {
     /// Step 3 for one source compartment and group, fused: per member, the total hazard H
     /// of the flows leaving, the factor (1 − e^−H) / H, each flow's part R·(rate·(1 − e^−H)/H)
     /// of the people leaving R·(1 − e^−H) (R the remainder after capacity flows), and the new
-    /// remainder — four members at a time, in one pass. When every rate is the same for all
+    /// remainder — eight members at a time, in one pass. When every rate is the same for all
     /// members, rate·(1 − e^−H)/H is computed once per flow (with the operations a lane would
     /// do, so the same bits) and a member's part is one multiplication: no division per
     /// member. A mask of all ones is not multiplied by (the same bits).
