@@ -25,8 +25,8 @@ public struct RunOptions: Sendable {
     public var seed: UInt64
     /// Worker threads (at most one per tile).
     public var threads: Int
-    /// The most members run together through all steps (a tile); nil chooses by the work
-    /// (`defaultTileSize`). Smaller ensembles get smaller tiles (`Ensemble.lanes`), so that
+    /// The most members run together through all steps (a tile); nil takes
+    /// `defaultTileSize`. Smaller ensembles get smaller tiles (`Ensemble.lanes`), so that
     /// every thread has work; results do not depend on it.
     public var tileSize: Int?
     /// Keep every member's full trajectory (memory: members × steps × state).
@@ -54,11 +54,10 @@ public struct RunOptions: Sendable {
         self.variation = variation
     }
 
-    /// Members per tile when `tileSize` is nil: 1,024 when every series is summarized (the
-    /// summaries stream each cell's counts once per tile, so larger tiles cost less per
-    /// value), else 256 (a tile's state then stays in the processor's cache from one step
-    /// to the next). Measured side by side: Docs/engine.md, "Tiles".
-    public var defaultTileSize: Int { summarize && summaryScope == .all ? 1024 : 256 }
+    /// Members per tile when `tileSize` is nil: 1,024 (the summaries stream each cell's counts
+    /// once per tile, so larger tiles cost less per value; with outputs only, 1,024 measured
+    /// as fast as 256 or faster). Measured side by side: Docs/engine.md, "Tiles".
+    public var defaultTileSize: Int { 1024 }
 
     /// Whether members draw their uncertain parameters.
     var draws: Bool {
