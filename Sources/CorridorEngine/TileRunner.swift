@@ -234,13 +234,7 @@ final class TileRunner {
             execute(model.flowProgram, uniform: plan.uniformFlowInstructions, operands: plan.uniformFlowOperands, count: n)
             computeFlows(count: n)
             for fill in plan.flowTotalFills {
-                let total = register(fill.register)
-                let first = amounts + fill.flow * groups * lanes
-                for l in 0..<n { total[l] = first[l] }
-                for g in 1..<max(1, groups) {
-                    let amount = first + g * lanes
-                    for l in 0..<n { total[l] += amount[l] }
-                }
+                sumOverGroups(from: amounts + fill.flow * groups * lanes, into: register(fill.register), count: n)
             }
             execute(model.outputProgram, uniform: plan.uniformOutputInstructions, operands: plan.uniformOutputOperands, count: n)
             observer.observeStep(step, tileView)
@@ -326,13 +320,18 @@ final class TileRunner {
             }
         }
         for fill in plan.totalFills {
-            let out = register(fill.register)
-            let first = register(fill.compartment * groups)
-            for l in 0..<n { out[l] = first[l] }
-            for g in 1..<max(1, groups) {
-                let stock = register(fill.compartment * groups + g)
-                for l in 0..<n { out[l] += stock[l] }
-            }
+            sumOverGroups(from: register(fill.compartment * groups), into: register(fill.register), count: n)
+        }
+    }
+
+    /// `total` = the sum of the group rows starting at `first` (one row per group, in group
+    /// order), eight members at a time.
+    private func sumOverGroups(from first: UnsafePointer<Double>, into total: UnsafeMutablePointer<Double>, count n: Int) {
+        let groups = plan.groupCount
+        for l in stride(from: 0, to: n, by: 8) {
+            var sum = Self.load8(first, l)
+            for g in 1..<Swift.max(1, groups) { sum += Self.load8(first + g * lanes, l) }
+            Self.store8(sum, total, l)
         }
     }
 
