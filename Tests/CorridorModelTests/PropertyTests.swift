@@ -157,6 +157,26 @@ struct RandomModel {
         #expect(memberBits(reference.trajectories!, members: 0..<20) == memberBits(fewer.trajectories!, members: 0..<20))
     }
 
+    @Test(arguments: seeds.prefix(30))
+    func aValueComputedOnceForAllMembersHasTheBitsEachMemberComputesAlone(seed: UInt64) throws {
+        // A deterministic run computes every parameter, expression, hazard factor and share
+        // once for all members; factors of exactly 1 on every parameter make the same numbers
+        // "differ by member", so the kernels take their member-by-member paths instead.
+        let (model, yaml) = try compiled(seed: seed, horizon: 12)
+        let reference = try Ensemble.run(model, options: RunOptions(members: 1, keepTrajectories: true))
+        let members = 5
+        let ones = model.parameters.indices.map {
+            MemberAdjustment(parameter: $0, groups: Array(0..<model.groupCount), steps: 0..<model.horizon,
+                             factors: Array(repeating: 1, count: members))
+        }
+        let varied = try Ensemble.run(model, options: RunOptions(members: members, threads: 2, keepTrajectories: true,
+                                                                summarize: false, variation: .factors(ones)))
+        for member in 0..<members {
+            #expect(memberBits(varied.trajectories!, members: member..<member + 1) == memberBits(reference.trajectories!, members: 0..<1),
+                    "seed \(seed), member \(member)\n\(yaml)")
+        }
+    }
+
     @Test(arguments: seeds.prefix(10))
     func summaryMeanAndSpreadMatchTheMembers(seed: UInt64) throws {
         let (model, _) = try compiled(seed: seed, horizon: 6)
