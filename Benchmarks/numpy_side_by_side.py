@@ -198,9 +198,11 @@ class NumpyModel:
                     rates = {f["name"]: np.stack([np.maximum(self.evaluate(f["rate"], step, g, state), 0) for g in range(G)]) for f in hazards}
                     H = sum(rates.values())
                     with np.errstate(invalid="ignore", divide="ignore"):
-                        per_rate = np.where(H > 0, remainder[c] * -np.expm1(-H) / np.where(H > 0, H, 1), 0)
+                        per_rate = np.where(H > 0, -np.expm1(-H) / np.where(H > 0, H, 1), 0)
+                    start = remainder[c].copy()
                     for f in hazards:
-                        moved = rates[f["name"]] * per_rate * moves[f["name"]]
+                        # R·(rate·(1 − e^−H)/H): Corridor's order of operations (Docs/engine.md)
+                        moved = start * (rates[f["name"]] * per_rate) * moves[f["name"]]
                         amounts[f["name"]] = moved
                         remainder[c] -= moved
             for flow in [f for f in self.flows if "inflow" in f]:

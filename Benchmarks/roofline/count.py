@@ -61,14 +61,21 @@ def count(model, scope):
         rows += g * 3 * (ops + e)
 
     sources = {}
+    step5_flops = step5_rows = 0
     for flow in model["flows"]:
         destinations = flow["to"] if isinstance(flow["to"], dict) else {flow["to"]: 1}
         for weight in destinations.values():
             expression_cost(weight)
-        if len(destinations) > 1 and any(per_member(w, drawn) for w in destinations.values()):
+        varying_shares = len(destinations) > 1 and any(per_member(w, drawn) for w in destinations.values())
+        if varying_shares:
             d = len(destinations)
             flops += g * (5 * d + 2)
             rows += g * (3 * d + 1)
+        # Step 5 adds amount (× share when the flow has several destinations: a row when the
+        # shares differ by member, else one value for all) to each destination.
+        for _ in destinations:
+            step5_flops += g * (2 if len(destinations) > 1 else 1)
+            step5_rows += g * (2 if varying_shares else 1)
         if "inflow" in flow:
             expression_cost(flow["inflow"])
             flops += g * 2
@@ -82,8 +89,6 @@ def count(model, scope):
             expression_cost(flow["capacity"])
             source["capacity"].append(flow)
     for source in sources.values():
-        if source["capacity"]:
-            rows += g * 2  # the remainder's copy
         for flow in source["capacity"]:
             if flow.get("allocation") == "perGroup":
                 flops += g * 4
@@ -95,16 +100,18 @@ def count(model, scope):
         if k:
             varying = any(per_member(f["rate"], drawn) for f in source["hazards"])
             if varying:
-                flops += g * (2 * k + 5 + 4 * k + EXPM1_FLOPS)
+                # H (clamp and add per rate), (1 − e^−H)/H, then per flow clamp, two
+                # multiplications and the remainder's subtraction; rates read twice.
+                flops += g * (3 * k + 3 + EXPM1_FLOPS + 5 * k)
                 exps += g
+                rows += g * (2 + 3 * k)
             else:
-                flops += g * (2 + 4 * k)
-            rows += g * (2 + 4 * k)
-    # Step 5: each source slot keeps its clamped remainder; every destination adds amount × share.
-    flops += g * len(sources)
-    terms = sum(len(f["to"]) if isinstance(f["to"], dict) else 1 for f in model["flows"])
-    flops += g * 2 * terms
-    rows += g * (2 * len(model["compartments"]) + 2 * terms)
+                # rate·(1 − e^−H)/H computed once: per flow one multiplication, one subtraction.
+                flops += g * 2 * k
+                rows += g * (2 + k)
+    # Step 5: each source slot keeps its clamped remainder; every destination adds its part.
+    flops += g * len(sources) + step5_flops
+    rows += g * 2 * len(model["compartments"]) + step5_rows
     outputs = model.get("outputs") or {}
     for spec in outputs.values():
         expression = spec["expression"] if isinstance(spec, dict) else spec

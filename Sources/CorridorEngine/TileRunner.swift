@@ -107,9 +107,12 @@ final class TileRunner {
         let uniformFills = plan.parameterFills.filter(\.isUniform)
         uniformFillCount = uniformFills.count
         uniformFillRegisters = table(uniformFills.map(\.register))
-        uniformFillValues = table((0..<plan.horizon).flatMap { step in
-            uniformFills.map { model.parameters[$0.parameter].values[step * groups + $0.group] }
-        })
+        var values: [Double] = []
+        values.reserveCapacity(plan.horizon * uniformFills.count)
+        for step in 0..<plan.horizon {
+            for fill in uniformFills { values.append(model.parameters[fill.parameter].values[step * groups + fill.group]) }
+        }
+        uniformFillValues = table(values)
         memberFills = plan.parameterFills.filter { !$0.isUniform }
         ones = buffer(1, 1)
         zeros = buffer(1)
