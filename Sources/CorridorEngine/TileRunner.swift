@@ -107,12 +107,13 @@ final class TileRunner {
         let uniformFills = plan.parameterFills.filter(\.isUniform)
         uniformFillCount = uniformFills.count
         uniformFillRegisters = table(uniformFills.map(\.register))
-        var values: [Double] = []
-        values.reserveCapacity(plan.horizon * uniformFills.count)
-        for step in 0..<plan.horizon {
-            for fill in uniformFills { values.append(model.parameters[fill.parameter].values[step * groups + fill.group]) }
+        let fillValues = table(Array(repeating: 0.0, count: plan.horizon * uniformFills.count))
+        for (i, fill) in uniformFills.enumerated() {
+            model.parameters[fill.parameter].values.withUnsafeBufferPointer { track in
+                for step in 0..<plan.horizon { fillValues[step * uniformFills.count + i] = track[step * groups + fill.group] }
+            }
         }
-        uniformFillValues = table(values)
+        uniformFillValues = fillValues
         memberFills = plan.parameterFills.filter { !$0.isUniform }
         ones = buffer(1, 1)
         zeros = buffer(1)
