@@ -1,7 +1,7 @@
 import RealModule
 
 /// The buffers of one worker, allocated once and reused for every tile it runs.
-/// (About 550 lines, kept whole: the step loop and its kernels share these buffers, and
+/// (About 690 lines, kept whole: the step loop and its kernels share these buffers, and
 /// splitting them apart would hide the order of one month's work.)
 ///
 /// Every buffer row holds `lanes` values, a multiple of 8: the fused kernels work on eight
@@ -171,14 +171,6 @@ final class TileRunner {
 
     deinit {
         for pointer in allocations { pointer.deallocate() }
-    }
-
-    @inline(__always) static func load(_ row: UnsafePointer<Double>, _ l: Int) -> Lanes {
-        UnsafeRawPointer(row + l).loadUnaligned(as: Lanes.self)
-    }
-
-    @inline(__always) static func store(_ values: Lanes, _ row: UnsafeMutablePointer<Double>, _ l: Int) {
-        UnsafeMutableRawPointer(row + l).storeBytes(of: values, as: Lanes.self)
     }
 
     typealias Wide = SIMD8<Double>
@@ -631,15 +623,15 @@ final class TileRunner {
 
     /// Whether every stock of the tile's members is finite.
     private func stateIsFinite(count n: Int) -> Bool {
-        // x − x is 0 for a finite x and NaN for NaN or ±∞, and NaN stays in a sum: four
+        // x − x is 0 for a finite x and NaN for NaN or ±∞, and NaN stays in a sum: eight
         // independent lanes, and no false alarm from finite stocks summing past the largest
         // double. Spare lanes (≥ n) are not looked at.
-        let whole = n & ~3
-        var vector = Lanes(repeating: 0), scalar = 0.0
+        let whole = n & ~7
+        var vector = Wide(repeating: 0), scalar = 0.0
         for slot in 0..<plan.model.stockCount {
             let stock = register(slot)
-            for l in stride(from: 0, to: whole, by: 4) {
-                let value = Self.load(stock, l)
+            for l in stride(from: 0, to: whole, by: 8) {
+                let value = Self.load8(stock, l)
                 vector += value - value
             }
             for l in whole..<n { scalar += stock[l] - stock[l] }
