@@ -219,7 +219,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // The example scenario (48 series): the summaries' cost per value is (with − without) /
     // (members × 5,785 values each: 25 stocks × 121 months + 23 flows and outputs × 120),
-    // all in tiles of 1,024 (the default with every series summarized), so that the
+    // all in tiles of 1,024 (the default), so that the
     // difference is the summaries alone. 4,096 and 16,384 members: the difference between
     // the two is the cost of 12 more tiles once a worker's sketches are set up, and their
     // malloc counts show what the summaries allocate per tile.

@@ -170,12 +170,12 @@ final class ExecutionPlan: @unchecked Sendable {
             for index in source.hazardFlows { uniformHazardOfFlow[index] = uniform }
         }
         for (index, flow) in model.flows.enumerated() {
+            if flow.kind != .hazard {
+                for register in flow.amountRegisters { readByLane[Int(register)] = true }
+            }
             for g in 0..<model.groupCount {
-                switch flow.kind {
-                case .hazard:
-                    if uniformHazardOfFlow[index]?[g] != true { readByLane[Int(flow.amountRegisters[g])] = true }
-                case .pooledCapacity, .perGroupCapacity, .inflow:
-                    for register in flow.amountRegisters { readByLane[Int(register)] = true }
+                if flow.kind == .hazard && uniformHazardOfFlow[index]?[g] != true {
+                    readByLane[Int(flow.amountRegisters[g])] = true
                 }
                 if !uniformShares[index][g] {
                     for weights in flow.weightRegisters { readByLane[Int(weights[g])] = true }

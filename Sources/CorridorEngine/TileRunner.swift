@@ -35,12 +35,10 @@ final class TileRunner {
     /// share rows of `incomingStart[slot] ..< incomingStart[slot + 1]`, and the slot's
     /// remainder row when it is a flow's source. A flow with one destination has no share
     /// row (nil: its amount is added as it is); a share the same for every member is read
-    /// once per step from lane 0 (`incomingShareIsUniform`) instead of row by row.
+    /// from lane 0 (`incomingShareIsUniform`) instead of lane by lane.
     let incomingAmounts: UnsafeMutablePointer<UnsafePointer<Double>>
     let incomingShares: UnsafeMutablePointer<UnsafePointer<Double>?>
     let incomingShareIsUniform: UnsafeMutablePointer<Bool>
-    /// Scratch of `applyFlows`: one stock slot's uniform shares, by incoming entry.
-    let uniformIncomingShares: UnsafeMutablePointer<Double>
     let incomingStart: UnsafeMutablePointer<Int>
     let sourceRemainders: UnsafeMutablePointer<UnsafePointer<Double>?>
     /// Scratch tables of one source and group's competing hazards: rate, amount and mask rows.
@@ -152,8 +150,6 @@ final class TileRunner {
         incomingShares = table(shareRows)
         incomingShareIsUniform = table(shareIsUniform)
         incomingStart = table(starts)
-        let mostIncoming = zip(starts.dropFirst(), starts).map { $0 - $1 }.max() ?? 0
-        uniformIncomingShares = table(Array(repeating: 0.0, count: mostIncoming))
         let mostHazards = plan.sources.map(\.hazardFlows.count).max() ?? 0
         hazardRates = table(Array(repeating: UnsafePointer(zeros), count: mostHazards))
         hazardAmounts = table(Array(repeating: zeros, count: mostHazards))
@@ -282,18 +278,9 @@ final class TileRunner {
         for fill in memberFills {
             let base = plan.model.parameters[fill.parameter].values[step * groups + fill.group]
             let out = register(fill.register)
-            if fill.overrides.isEmpty && fill.adjustments.isEmpty, let slot = fill.drawSlot {
-                // The usual case, in one pass: the same operations as the general one below.
-                let draw = draws + slot * lanes
-                switch plan.drawSlots[slot].distribution {
-                case .lognormal, .uniform:
-                    for l in 0..<n { out[l] = base * draw[l] }
-                case let .normal(_, low, high):
-                    for l in 0..<n { out[l] = Swift.min(Swift.max(base + draw[l], low), high) }
-                }
-                continue
-            }
-            for l in 0..<n { out[l] = base }
+            // Whether `out` holds each member's value yet (else every member's is `base`).
+            var written = !fill.overrides.isEmpty
+            if written { for l in 0..<n { out[l] = base } }
             for (override, before) in fill.overrides where step >= override.from {
                 let weight = Swift.min(1, Double(step - override.from + 1) / Double(override.ramp))
                 override.values.withUnsafeBufferPointer { values in
@@ -304,11 +291,13 @@ final class TileRunner {
                 let draw = draws + slot * lanes
                 switch plan.drawSlots[slot].distribution {
                 case .lognormal, .uniform:
-                    for l in 0..<n { out[l] *= draw[l] }
+                    for l in 0..<n { out[l] = (written ? out[l] : base) * draw[l] }
                 case let .normal(_, low, high):
-                    for l in 0..<n { out[l] = Swift.min(Swift.max(out[l] + draw[l], low), high) }
+                    for l in 0..<n { out[l] = Swift.min(Swift.max((written ? out[l] : base) + draw[l], low), high) }
                 }
+                written = true
             }
+            if !written { for l in 0..<n { out[l] = base } }
             for adjustment in fill.adjustments where adjustment.steps.contains(step) {
                 adjustment.factors.withUnsafeBufferPointer { factors in
                     for l in 0..<n { out[l] *= factors[first + l] }
@@ -604,14 +593,12 @@ final class TileRunner {
             let kept = sourceRemainders[slot]
             if kept == nil && start == end { continue }
             let stock = register(slot)
-            let uniformShares = uniformIncomingShares - start
-            for t in start..<end where incomingShareIsUniform[t] { uniformShares[t] = incomingShares[t]![0] }
             for l in stride(from: 0, to: n, by: 8) {
                 var value = kept.map { Self.nonNegative(Self.load8($0, l)) } ?? Self.load8(stock, l)
                 for t in start..<end {
                     let amount = Self.load8(incomingAmounts[t], l)
                     if let share = incomingShares[t] {
-                        value += amount * (incomingShareIsUniform[t] ? Wide(repeating: uniformShares[t]) : Self.load8(share, l))
+                        value += amount * (incomingShareIsUniform[t] ? Wide(repeating: share[0]) : Self.load8(share, l))
                     } else {
                         value += amount
                     }
