@@ -48,10 +48,13 @@ final class ExecutionPlan: @unchecked Sendable {
     let uniformHazards: [[Bool]]
     /// `[flow][group]`: every destination weight is uniform, so shares are computed once.
     let uniformShares: [[Bool]]
-    /// Whether anything reads the register member by member (an instruction, where the
-    /// register holds a value that differs by member; a kernel whose rates, capacities,
-    /// inflows or weights differ by member; an output): a uniform value written to a
-    /// register nothing reads so is written to lane 0 only, which is all that is read.
+    /// `[flow][group]`: the flow's rate, capacity or inflow is the same for every member;
+    /// its register then holds the value in lane 0 only, and the kernels read it there.
+    let uniformAmounts: [[Bool]]
+    /// Whether a uniform value written to the register can be read member by member: by a
+    /// kernel, where a rate, capacity or inflow differs by member or a flow's weights do, or
+    /// as an output. Otherwise it is written to lane 0 only, which is all that is read:
+    /// instructions read an operand that holds a uniform value from lane 0.
     let registerIsReadByLane: [Bool]
 
     let drawBlock: Int?
@@ -151,32 +154,22 @@ final class ExecutionPlan: @unchecked Sendable {
             return (results, operands)
         }
         (uniformFlowInstructions, uniformFlowOperands) = simulate(model.flowProgram)
+        let uniformAmounts = model.flows.map { flow in flow.amountRegisters.map { uniform[Int($0)] } }
+        self.uniformAmounts = uniformAmounts
         uniformHazards = sources.map { source in
-            (0..<model.groupCount).map { g in source.hazardFlows.allSatisfy { uniform[Int(model.flows[$0].amountRegisters[g])] } }
+            (0..<model.groupCount).map { g in source.hazardFlows.allSatisfy { uniformAmounts[$0][g] } }
         }
         uniformShares = model.flows.map { flow in
             (0..<model.groupCount).map { g in flow.weightRegisters.allSatisfy { uniform[Int($0[g])] } }
         }
         (uniformOutputInstructions, uniformOutputOperands) = simulate(model.outputProgram)
+        // Instructions need no entry: one computed per member reads an operand that holds a
+        // uniform value at that point from lane 0, and any other operand was written member
+        // by member.
         var readByLane = Array(repeating: false, count: model.registers.count)
-        for (program, operands) in [(model.flowProgram, uniformFlowOperands), (model.outputProgram, uniformOutputOperands)] {
-            for (instruction, uniform) in zip(program, operands) {
-                if !uniform.a { readByLane[Int(instruction.a)] = true }
-                if !uniform.b { readByLane[Int(instruction.b)] = true }
-            }
-        }
-        var uniformHazardOfFlow: [Int: [Bool]] = [:]
-        for (source, uniform) in zip(sources, uniformHazards) {
-            for index in source.hazardFlows { uniformHazardOfFlow[index] = uniform }
-        }
         for (index, flow) in model.flows.enumerated() {
-            if flow.kind != .hazard {
-                for register in flow.amountRegisters { readByLane[Int(register)] = true }
-            }
             for g in 0..<model.groupCount {
-                if flow.kind == .hazard && uniformHazardOfFlow[index]?[g] != true {
-                    readByLane[Int(flow.amountRegisters[g])] = true
-                }
+                if !uniformAmounts[index][g] { readByLane[Int(flow.amountRegisters[g])] = true }
                 if !uniformShares[index][g] {
                     for weights in flow.weightRegisters { readByLane[Int(weights[g])] = true }
                 }

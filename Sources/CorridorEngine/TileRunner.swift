@@ -47,6 +47,11 @@ final class TileRunner {
     let hazardMasks: UnsafeMutablePointer<UnsafePointer<Double>>
     /// Scratch of uniform competing hazards: each flow's rate·(1 − e^−H)/H.
     let hazardFactors: UnsafeMutablePointer<Double>
+    /// Scratch of competing hazards that differ by member: for each flow, `lane & mask` is
+    /// the lane of its rate row to read — the lane itself (mask ~0), or lane 0 of eight
+    /// copies of a rate the same for every member (mask 0), held in `uniformRateRows`.
+    let hazardLaneMasks: UnsafeMutablePointer<Int>
+    let uniformRateRows: UnsafeMutablePointer<Double>
     /// Whether each register, and each share row, holds one value in every lane: then a
     /// step that brings the same value again (a parameter between schedule changes, an
     /// expression of such parameters) leaves it as it is instead of writing it again.
@@ -155,6 +160,8 @@ final class TileRunner {
         hazardAmounts = table(Array(repeating: zeros, count: mostHazards))
         hazardMasks = table(Array(repeating: UnsafePointer(ones), count: mostHazards))
         hazardFactors = table(Array(repeating: 0.0, count: mostHazards))
+        hazardLaneMasks = table(Array(repeating: 0, count: mostHazards))
+        uniformRateRows = table(Array(repeating: 0.0, count: 8 * mostHazards))
         groupRemainders = table(Array(repeating: zeros, count: groups))
         groupStarts = table(Array(repeating: UnsafePointer(zeros), count: groups))
         groupAmounts = table(Array(repeating: zeros, count: groups))
@@ -182,6 +189,11 @@ final class TileRunner {
     /// `Swift.min(x, y)` lane by lane: y where y < x, else x.
     @inline(__always) static func minimum(_ x: Wide, _ y: Wide) -> Wide {
         x.replacing(with: y, where: y .< x)
+    }
+
+    /// `Swift.max(x, y)` lane by lane: y where y ≥ x, else x.
+    @inline(__always) static func maximum(_ x: Wide, _ y: Wide) -> Wide {
+        x.replacing(with: y, where: y .>= x)
     }
 
     /// `Swift.max(x, 0)` lane by lane: 0 for −0 and negatives, NaN kept.
@@ -280,7 +292,7 @@ final class TileRunner {
             let out = register(fill.register)
             // Whether `out` holds each member's value yet (else every member's is `base`).
             var written = !fill.overrides.isEmpty
-            if written { for l in 0..<n { out[l] = base } }
+            if written { out.update(repeating: base, count: n) }
             for (override, before) in fill.overrides where step >= override.from {
                 let weight = Swift.min(1, Double(step - override.from + 1) / Double(override.ramp))
                 override.values.withUnsafeBufferPointer { values in
@@ -289,15 +301,21 @@ final class TileRunner {
             }
             if let slot = fill.drawSlot {
                 let draw = draws + slot * lanes
+                let bases = Wide(repeating: base)
                 switch plan.drawSlots[slot].distribution {
                 case .lognormal, .uniform:
-                    for l in 0..<n { out[l] = (written ? out[l] : base) * draw[l] }
+                    for l in stride(from: 0, to: n, by: 8) {
+                        Self.store8((written ? Self.load8(out, l) : bases) * Self.load8(draw, l), out, l)
+                    }
                 case let .normal(_, low, high):
-                    for l in 0..<n { out[l] = Swift.min(Swift.max((written ? out[l] : base) + draw[l], low), high) }
+                    for l in stride(from: 0, to: n, by: 8) {
+                        let offset = (written ? Self.load8(out, l) : bases) + Self.load8(draw, l)
+                        Self.store8(Self.minimum(Self.maximum(offset, Wide(repeating: low)), Wide(repeating: high)), out, l)
+                    }
                 }
                 written = true
             }
-            if !written { for l in 0..<n { out[l] = base } }
+            if !written { out.update(repeating: base, count: n) }
             for adjustment in fill.adjustments where adjustment.steps.contains(step) {
                 adjustment.factors.withUnsafeBufferPointer { factors in
                     for l in 0..<n { out[l] *= factors[first + l] }
@@ -450,18 +468,15 @@ final class TileRunner {
                         let left = fromStocks ? UnsafePointer(register(slot)) : UnsafePointer(rem)
                         let amount = amounts + (index * groups + g) * lanes
                         let capacity = register(flow.amountRegisters[g])
-                        if let mask = moveMasks[index * groups + g] {
-                            for l in 0..<n {
-                                let served = Swift.min(left[l], Swift.max(capacity[l], 0)) * mask[l]
-                                amount[l] = served
-                                rem[l] = left[l] - served
-                            }
-                        } else {
-                            for l in 0..<n {
-                                let served = Swift.min(left[l], Swift.max(capacity[l], 0))
-                                amount[l] = served
-                                rem[l] = left[l] - served
-                            }
+                        let uniformCapacity = plan.uniformAmounts[index][g]
+                        let mask = moveMasks[index * groups + g]
+                        for l in stride(from: 0, to: n, by: 8) {
+                            let start = Self.load8(left, l)
+                            let offered = uniformCapacity ? Wide(repeating: capacity[0]) : Self.load8(capacity, l)
+                            var served = Self.minimum(start, Self.nonNegative(offered))
+                            if let mask { served *= Self.load8(mask, l) }
+                            Self.store8(served, amount, l)
+                            Self.store8(start - served, rem, l)
                         }
                     }
                 }
@@ -477,10 +492,20 @@ final class TileRunner {
             for g in 0..<groups {
                 let inflow = register(flow.amountRegisters[g])
                 let amount = amounts + (index * groups + g) * lanes
-                if let mask = moveMasks[index * groups + g] {
-                    for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) * mask[l] }
-                } else {
-                    for l in 0..<n { amount[l] = Swift.max(inflow[l], 0) }
+                let mask = moveMasks[index * groups + g]
+                if plan.uniformAmounts[index][g] {
+                    let moved = Swift.max(inflow[0], 0)
+                    if let mask {
+                        for l in stride(from: 0, to: n, by: 8) { Self.store8(Wide(repeating: moved) * Self.load8(mask, l), amount, l) }
+                    } else {
+                        for l in stride(from: 0, to: n, by: 8) { Self.store8(Wide(repeating: moved), amount, l) }
+                    }
+                    continue
+                }
+                for l in stride(from: 0, to: n, by: 8) {
+                    var moved = Self.nonNegative(Self.load8(inflow, l))
+                    if let mask { moved *= Self.load8(mask, l) }
+                    Self.store8(moved, amount, l)
                 }
             }
         }
@@ -494,6 +519,7 @@ final class TileRunner {
     private func pooledCapacity(flow index: Int, source compartment: Int, fromStocks: Bool, count n: Int) {
         let groups = plan.groupCount
         let capacity = register(plan.model.flows[index].amountRegisters[0])
+        let uniformCapacity = plan.uniformAmounts[index][0]
         var masked = false
         for g in 0..<groups {
             let slot = compartment * groups + g
@@ -507,7 +533,8 @@ final class TileRunner {
         for l in stride(from: 0, to: n, by: 8) {
             var demand = Wide(repeating: 0)
             for g in 0..<groups { demand += Self.load8(starts[g], l) }
-            var ratio = Self.minimum(demand, Self.nonNegative(Self.load8(capacity, l))) / demand
+            let offered = uniformCapacity ? Wide(repeating: capacity[0]) : Self.load8(capacity, l)
+            var ratio = Self.minimum(demand, Self.nonNegative(offered)) / demand
             ratio.replace(with: 0, where: .!(demand .> 0))
             for g in 0..<groups {
                 let left = Self.load8(starts[g], l)
@@ -559,14 +586,23 @@ final class TileRunner {
             }
             return
         }
+        let laneMasks = hazardLaneMasks
+        for (k, index) in source.hazardFlows.enumerated() {
+            let uniform = plan.uniformAmounts[index][g]
+            laneMasks[k] = uniform ? 0 : ~0
+            if uniform {
+                Self.store8(Wide(repeating: rates[k][0]), uniformRateRows, 8 * k)
+                rates[k] = UnsafePointer(uniformRateRows + 8 * k)
+            }
+        }
         for l in stride(from: 0, to: n, by: 8) {
             let remainder = Self.load8(start, l)
             var left = remainder
             var hazard = Wide(repeating: 0)
-            for k in 0..<flowCount { hazard += Self.nonNegative(Self.load8(rates[k], l)) }
+            for k in 0..<flowCount { hazard += Self.nonNegative(Self.load8(rates[k], l & laneMasks[k])) }
             let perRate = Wide(lowHalf: Self.leavingPerRate(hazard.lowHalf), highHalf: Self.leavingPerRate(hazard.highHalf))
             for k in 0..<flowCount {
-                var moved = remainder * (Self.nonNegative(Self.load8(rates[k], l)) * perRate)
+                var moved = remainder * (Self.nonNegative(Self.load8(rates[k], l & laneMasks[k])) * perRate)
                 if masked { moved *= Self.load8(masks[k], l) }
                 Self.store8(moved, amounts[k], l)
                 left -= moved
