@@ -15,6 +15,21 @@ final class ExecutionPlan: @unchecked Sendable {
         var isUniform: Bool { drawSlot == nil && adjustments.isEmpty && overrides.isEmpty }
     }
     struct DrawSlot { let stream: RandomStream; let distribution: Uncertainty.Distribution }
+    /// A compiled program (the flow or output expressions) with, per instruction, what the
+    /// runner needs to skip member-by-member work.
+    struct ProgramPlan {
+        let instructions: [Instruction]
+        /// The result is the same for every member (computed from constants and undrawn
+        /// parameters only): it is computed once.
+        let isUniform: [Bool]
+        /// Whether operands a and b are uniform: an instruction computed per member reads a
+        /// uniform operand once, from lane 0.
+        let uniformOperands: [(a: Bool, b: Bool)]
+        /// A uniform result is written to every lane, because a kernel or an observer reads
+        /// it member by member before anything writes the register again; other uniform
+        /// results are written to lane 0 only (instructions read them there).
+        let broadcastsResult: [Bool]
+    }
     struct Source {
         let compartment: Int
         let capacityFlows: [Int]
@@ -35,14 +50,8 @@ final class ExecutionPlan: @unchecked Sendable {
     let shareOffsets: [Int?]
     let shareRegisterCount: Int
     let outputRegisters: [Int32]
-    /// Whether each flow-program instruction's result is the same for every member
-    /// (computed from constants and undrawn parameters only): then it is computed once.
-    let uniformFlowInstructions: [Bool]
-    let uniformOutputInstructions: [Bool]
-    /// For each instruction, whether its operands a and b are uniform: an instruction
-    /// computed per member reads a uniform operand once, from lane 0.
-    let uniformFlowOperands: [(a: Bool, b: Bool)]
-    let uniformOutputOperands: [(a: Bool, b: Bool)]
+    let flowProgram: ProgramPlan
+    let outputProgram: ProgramPlan
     /// `[source index][group]`: every hazard rate leaving that compartment is uniform, so
     /// the share leaving, −expm1(−H)/H, is computed once for all members.
     let uniformHazards: [[Bool]]
@@ -51,10 +60,10 @@ final class ExecutionPlan: @unchecked Sendable {
     /// `[flow][group]`: the flow's rate, capacity or inflow is the same for every member;
     /// its register then holds the value in lane 0 only, and the kernels read it there.
     let uniformAmounts: [[Bool]]
-    /// Whether a uniform value written to the register can be read member by member: by a
-    /// kernel, where a rate, capacity or inflow differs by member or a flow's weights do, or
-    /// as an output. Otherwise it is written to lane 0 only, which is all that is read:
-    /// instructions read an operand that holds a uniform value from lane 0.
+    /// Whether the value the kernels or observers find in the register can be read member
+    /// by member: a rate, capacity or inflow that differs by member, a weight of a flow
+    /// whose weights do, an output. A uniform parameter is written to every lane of such a
+    /// register, to lane 0 only of any other (instructions read a uniform operand there).
     let registerIsReadByLane: [Bool]
 
     let drawBlock: Int?
@@ -153,7 +162,7 @@ final class ExecutionPlan: @unchecked Sendable {
             }
             return (results, operands)
         }
-        (uniformFlowInstructions, uniformFlowOperands) = simulate(model.flowProgram)
+        let (uniformFlowInstructions, uniformFlowOperands) = simulate(model.flowProgram)
         let uniformAmounts = model.flows.map { flow in flow.amountRegisters.map { uniform[Int($0)] } }
         self.uniformAmounts = uniformAmounts
         uniformHazards = sources.map { source in
@@ -162,7 +171,7 @@ final class ExecutionPlan: @unchecked Sendable {
         uniformShares = model.flows.map { flow in
             (0..<model.groupCount).map { g in flow.weightRegisters.allSatisfy { uniform[Int($0[g])] } }
         }
-        (uniformOutputInstructions, uniformOutputOperands) = simulate(model.outputProgram)
+        let (uniformOutputInstructions, uniformOutputOperands) = simulate(model.outputProgram)
         // Instructions need no entry: one computed per member reads an operand that holds a
         // uniform value at that point from lane 0, and any other operand was written member
         // by member.
@@ -175,7 +184,31 @@ final class ExecutionPlan: @unchecked Sendable {
                 }
             }
         }
+        let readByKernel = readByLane
         for register in model.outputRegisters { readByLane[Int(register)] = true }
         registerIsReadByLane = readByLane
+        // Temporary registers are reused, so a register read member by member may be written
+        // by other expressions too: only the write whose value the reader finds broadcasts —
+        // the last in the flow program for the kernels, the last of the step for outputs.
+        let outputs = Set(model.outputRegisters.map(Int.init))
+        func lastWrites(_ program: [Instruction]) -> [Int: Int] {
+            var last: [Int: Int] = [:]
+            for (index, instruction) in program.enumerated() { last[Int(instruction.destination)] = index }
+            return last
+        }
+        let lastFlowWrite = lastWrites(model.flowProgram), lastOutputWrite = lastWrites(model.outputProgram)
+        flowProgram = ProgramPlan(
+            instructions: model.flowProgram, isUniform: uniformFlowInstructions, uniformOperands: uniformFlowOperands,
+            broadcastsResult: model.flowProgram.enumerated().map { index, instruction in
+                let register = Int(instruction.destination)
+                guard lastFlowWrite[register] == index else { return false }
+                return readByKernel[register] || (outputs.contains(register) && lastOutputWrite[register] == nil)
+            })
+        outputProgram = ProgramPlan(
+            instructions: model.outputProgram, isUniform: uniformOutputInstructions, uniformOperands: uniformOutputOperands,
+            broadcastsResult: model.outputProgram.enumerated().map { index, instruction in
+                let register = Int(instruction.destination)
+                return lastOutputWrite[register] == index && outputs.contains(register)
+            })
     }
 }

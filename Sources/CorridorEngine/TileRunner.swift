@@ -52,6 +52,8 @@ final class TileRunner {
     /// copies of a rate the same for every member (mask 0), held in `uniformRateRows`.
     let hazardLaneMasks: UnsafeMutablePointer<Int>
     let uniformRateRows: UnsafeMutablePointer<Double>
+    /// A row of scratch for competing hazards that differ by member.
+    let hazardScratch: UnsafeMutablePointer<Double>
     /// Whether each register, and each share row, holds one value in every lane: then a
     /// step that brings the same value again (a parameter between schedule changes, an
     /// expression of such parameters) leaves it as it is instead of writing it again.
@@ -83,7 +85,7 @@ final class TileRunner {
         // Every row buffer (registers, remainder, amounts, shares, masks, draws, ones, zeros)
         // is a part of one allocation, one after the other.
         let rows = plan.registerCount + model.stockCount + 2 * model.flows.count * groups + plan.shareRegisterCount
-            + plan.drawSlots.count + 2
+            + plan.drawSlots.count + 3
         let arena = UnsafeMutablePointer<Double>.allocate(capacity: rows * lanes)
         arena.initialize(repeating: 0, count: rows * lanes)
         var allocations: [UnsafeMutableRawPointer] = [UnsafeMutableRawPointer(arena)]
@@ -120,6 +122,7 @@ final class TileRunner {
         memberFills = plan.parameterFills.filter { !$0.isUniform }
         ones = buffer(1, 1)
         zeros = buffer(1)
+        hazardScratch = buffer(1)
         for fill in plan.constantFills {
             (registers + fill.register * lanes).update(repeating: fill.value, count: lanes)
         }
@@ -235,12 +238,12 @@ final class TileRunner {
         #endif
         for step in 0..<plan.horizon {
             fillStepInputs(step: step, first: first, count: n)
-            execute(model.flowProgram, uniform: plan.uniformFlowInstructions, operands: plan.uniformFlowOperands, count: n)
+            execute(plan.flowProgram, count: n)
             computeFlows(count: n)
             for fill in plan.flowTotalFills {
                 sumOverGroups(from: amounts + fill.flow * groups * lanes, into: register(fill.register), count: n)
             }
-            execute(model.outputProgram, uniform: plan.uniformOutputInstructions, operands: plan.uniformOutputOperands, count: n)
+            execute(plan.outputProgram, count: n)
             observer.observeStep(step, tileView)
             #if CORRIDOR_INVARIANTS
             stockTotals(count: n, into: before)
@@ -338,8 +341,9 @@ final class TileRunner {
         }
     }
 
-    /// Sets a register to a value the same for every member: into every lane when something
-    /// reads the register member by member, else into lane 0 only (all that is read).
+    /// Sets a parameter's register to a value the same for every member: into every lane
+    /// when something reads the register member by member, else into lane 0 only (all that
+    /// is read).
     @inline(__always)
     private func setUniform(_ value: Double, register index: Int) {
         if plan.registerIsReadByLane[index] {
@@ -359,11 +363,13 @@ final class TileRunner {
 
     /// Runs compiled instructions lane by lane; an instruction whose operands are the same
     /// for every member is computed once, on lane 0's values (the same bits every lane would
-    /// give), and an operand the same for every member is read once, from lane 0.
-    private func execute(_ program: [Instruction], uniform: [Bool], operands: [(a: Bool, b: Bool)], count n: Int) {
-        for (index, instruction) in program.enumerated() {
+    /// give), and written to every lane only where something reads it member by member; an
+    /// operand the same for every member is read once, from lane 0.
+    private func execute(_ program: ExecutionPlan.ProgramPlan, count n: Int) {
+        let operands = program.uniformOperands
+        for (index, instruction) in program.instructions.enumerated() {
             let d = register(instruction.destination), a = register(instruction.a), b = register(instruction.b)
-            if uniform[index] {
+            if program.isUniform[index] {
                 let value: Double
                 switch instruction.op {
                 case .add: value = a[0] + b[0]
@@ -375,7 +381,13 @@ final class TileRunner {
                 case .exp: value = Double.exp(a[0])
                 case .negate: value = -a[0]
                 }
-                setUniform(value, register: Int(instruction.destination))
+                let destination = Int(instruction.destination)
+                if program.broadcastsResult[index] {
+                    broadcast(value, row: d, flag: registerIsBroadcast + destination)
+                } else {
+                    d[0] = value
+                    registerIsBroadcast[destination] = false
+                }
                 continue
             }
             registerIsBroadcast[Int(instruction.destination)] = false
@@ -595,12 +607,23 @@ final class TileRunner {
                 rates[k] = UnsafePointer(uniformRateRows + 8 * k)
             }
         }
+        // Three passes, each small enough to keep its values in registers: total hazards,
+        // the share leaving per unit of hazard (where the exponentials are), each flow's part.
+        let perRates = hazardScratch
+        for l in stride(from: 0, to: n, by: 8) {
+            var hazard = Wide(repeating: 0)
+            for k in 0..<flowCount { hazard += Self.nonNegative(Self.load8(rates[k], l & laneMasks[k])) }
+            Self.store8(hazard, perRates, l)
+        }
+        let raw = UnsafeMutableRawPointer(perRates)
+        for l in stride(from: 0, to: n, by: 4) {
+            let hazard = raw.loadUnaligned(fromByteOffset: l &* 8, as: Lanes.self)
+            raw.storeBytes(of: Self.leavingPerRate(hazard), toByteOffset: l &* 8, as: Lanes.self)
+        }
         for l in stride(from: 0, to: n, by: 8) {
             let remainder = Self.load8(start, l)
             var left = remainder
-            var hazard = Wide(repeating: 0)
-            for k in 0..<flowCount { hazard += Self.nonNegative(Self.load8(rates[k], l & laneMasks[k])) }
-            let perRate = Wide(lowHalf: Self.leavingPerRate(hazard.lowHalf), highHalf: Self.leavingPerRate(hazard.highHalf))
+            let perRate = Self.load8(perRates, l)
             for k in 0..<flowCount {
                 var moved = remainder * (Self.nonNegative(Self.load8(rates[k], l & laneMasks[k])) * perRate)
                 if masked { moved *= Self.load8(masks[k], l) }
