@@ -88,6 +88,28 @@ import Testing
         }
     }
 
+    /// Values within a few bins (counted in four copies, then summed) and counts that are
+    /// not a multiple of four: every rank equals adding the values one by one.
+    @Test func countingValuesOfFewBinsAtOnceEqualsAddingThemOneByOne() {
+        for index in 0..<120 {
+            let stream = RandomStream(seed: UInt64(index), label: "few-bins")
+            let count = [67, 64, 250, 1024][index % 4]
+            // Bins are 2^-8 wide relative to the value: spreads of 0 to about 24 bins.
+            let spread = Double(index % 25) / 256
+            let values = (0..<count).map { 700 * (1 + spread * stream.uniform(member: $0)) }
+            var atOnce = QuantileSketch(), oneByOne = QuantileSketch()
+            values.withUnsafeBufferPointer {
+                atOnce.addPositive($0.baseAddress!, count: count, lowest: values.min()!, highest: values.max()!)
+            }
+            for value in values { oneByOne.add(value) }
+            #expect(atOnce.count == count)
+            for rank in 0..<count where atOnce.value(atRank: rank) != oneByOne.value(atRank: rank) {
+                Issue.record("case \(index), rank \(rank)")
+                break
+            }
+        }
+    }
+
     @Test func addingAValueManyTimesEqualsAddingItOnceEach() {
         for value in [0.0, -0.0, -3.5, 7.25, .infinity, -.infinity, .nan] {
             var many = QuantileSketch(), each = QuantileSketch()
