@@ -600,6 +600,16 @@ final class TileRunner {
             }
             return
         }
+        memberHazards(source: source, group: g, from: start, into: rem, masked: masked, count: n)
+    }
+
+    /// The competing hazards of one source and group whose rates differ by member, in three
+    /// passes (see `competingHazards`); the rate, amount and mask tables are set.
+    @inline(never)
+    private func memberHazards(source: ExecutionPlan.Source, group g: Int, from start: UnsafePointer<Double>,
+                               into rem: UnsafeMutablePointer<Double>, masked: Bool, count n: Int) {
+        let flowCount = source.hazardFlows.count
+        let rates = hazardRates, amounts = hazardAmounts, masks = hazardMasks
         let laneMasks = hazardLaneMasks
         for (k, index) in source.hazardFlows.enumerated() {
             let uniform = plan.uniformAmounts[index][g]
