@@ -101,10 +101,11 @@ def count(model, scope):
             varying = any(per_member(f["rate"], drawn) for f in source["hazards"])
             if varying:
                 # H (clamp and add per rate), (1 − e^−H)/H, then per flow clamp, two
-                # multiplications and the remainder's subtraction; rates read twice.
+                # multiplications and the remainder's subtraction; rates read twice, and
+                # H and the factors passed between the three passes in a scratch row.
                 flops += g * (3 * k + 3 + EXPM1_FLOPS + 5 * k)
                 exps += g
-                rows += g * (2 + 3 * k)
+                rows += g * (6 + 3 * k)
             else:
                 # rate·(1 − e^−H)/H computed once: per flow one multiplication, one subtraction.
                 flops += g * 2 * k

@@ -1,7 +1,7 @@
 import RealModule
 
 /// The buffers of one worker, allocated once and reused for every tile it runs.
-/// (About 690 lines, kept whole: the step loop and its kernels share these buffers, and
+/// (About 740 lines, kept whole: the step loop and its kernels share these buffers, and
 /// splitting them apart would hide the order of one month's work.)
 ///
 /// Every buffer row holds `lanes` values, a multiple of 8: the fused kernels work on eight

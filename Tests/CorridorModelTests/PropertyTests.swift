@@ -177,6 +177,42 @@ struct RandomModel {
         }
     }
 
+    /// Values the same for every member that a kernel or an observer reads member by member
+    /// — a computed weight beside one that differs by member, a computed output — computed
+    /// into registers other expressions use too: every member must find them, whatever lane
+    /// it runs in (tiles of 1 put every member in lane 0).
+    @Test func aUniformValueReadMemberByMemberIsInEveryLane() throws {
+        let yaml = """
+            format: corridor-model/1
+            name: lanes
+            start: 2020-01
+            groups: [A, B]
+            compartments: [x, y, z]
+            parameters:
+              a: {value: 0.1, schedule: [{from: 2020-04, value: 0.3}]}
+              b: {value: 0.2}
+              d: {value: 0.05, uncertainty: {dist: lognormal, cv: 0.3}}
+            initial:
+              x: {default: 1000}
+            flows:
+              - {name: f, from: x, rate: "d * (a + b) + total(y) / 1e6", to: {y: "a * 2 + b", z: "d"}}
+              - {name: g, from: y, rate: "(a + b) * 0.5", to: x}
+              - {name: c, from: z, capacity: "(a + b) * 100", allocation: perGroup, to: x}
+            outputs:
+              index: "a * 3 + b * b"
+              moved: flow(f)
+            """
+        let model = try Workspace().load("lanes.yaml", yaml).model.compile(horizon: 12)
+        let members = 37
+        let alone = try Ensemble.run(model, options: RunOptions(members: members, seed: 5, threads: 1, tileSize: 1, keepTrajectories: true))
+        let together = try Ensemble.run(model, options: RunOptions(members: members, seed: 5, threads: 2, tileSize: 16, keepTrajectories: true))
+        #expect(memberBits(together.trajectories!, members: 0..<members) == memberBits(alone.trajectories!, members: 0..<members))
+        let index = model.outputNames.firstIndex(of: "index")!
+        for member in 0..<members {
+            #expect(together.trajectories!.output(member: member, step: 5, output: index) == 0.3 * 3 + 0.2 * 0.2, "member \(member)")
+        }
+    }
+
     @Test(arguments: seeds.prefix(10))
     func summaryMeanAndSpreadMatchTheMembers(seed: UInt64) throws {
         let (model, _) = try compiled(seed: seed, horizon: 6)
