@@ -189,7 +189,9 @@ final class ExecutionPlan: @unchecked Sendable {
         registerIsReadByLane = readByLane
         // Temporary registers are reused, so a register read member by member may be written
         // by other expressions too: only the write whose value the reader finds broadcasts —
-        // the last in the flow program for the kernels, the last of the step for outputs.
+        // the last in the flow program for the kernels, the last in the output program for
+        // outputs (an output is either a register no instruction writes or the output
+        // program's own result).
         let outputs = Set(model.outputRegisters.map(Int.init))
         func lastWrites(_ program: [Instruction]) -> [Int: Int] {
             var last: [Int: Int] = [:]
@@ -201,8 +203,7 @@ final class ExecutionPlan: @unchecked Sendable {
             instructions: model.flowProgram, isUniform: uniformFlowInstructions, uniformOperands: uniformFlowOperands,
             broadcastsResult: model.flowProgram.enumerated().map { index, instruction in
                 let register = Int(instruction.destination)
-                guard lastFlowWrite[register] == index else { return false }
-                return readByKernel[register] || (outputs.contains(register) && lastOutputWrite[register] == nil)
+                return lastFlowWrite[register] == index && readByKernel[register]
             })
         outputProgram = ProgramPlan(
             instructions: model.outputProgram, isUniform: uniformOutputInstructions, uniformOperands: uniformOutputOperands,

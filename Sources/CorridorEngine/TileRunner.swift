@@ -82,8 +82,8 @@ final class TileRunner {
         self.lanes = lanes
         let model = plan.model
         let groups = model.groupCount
-        // Every row buffer (registers, remainder, amounts, shares, masks, draws, ones, zeros)
-        // is a part of one allocation, one after the other.
+        // Every row buffer (registers, remainder, amounts, shares, masks, draws, ones, zeros,
+        // the hazards' scratch row) is a part of one allocation, one after the other.
         let rows = plan.registerCount + model.stockCount + 2 * model.flows.count * groups + plan.shareRegisterCount
             + plan.drawSlots.count + 3
         let arena = UnsafeMutablePointer<Double>.allocate(capacity: rows * lanes)
@@ -504,18 +504,10 @@ final class TileRunner {
             for g in 0..<groups {
                 let inflow = register(flow.amountRegisters[g])
                 let amount = amounts + (index * groups + g) * lanes
+                let uniformInflow = plan.uniformAmounts[index][g]
                 let mask = moveMasks[index * groups + g]
-                if plan.uniformAmounts[index][g] {
-                    let moved = Swift.max(inflow[0], 0)
-                    if let mask {
-                        for l in stride(from: 0, to: n, by: 8) { Self.store8(Wide(repeating: moved) * Self.load8(mask, l), amount, l) }
-                    } else {
-                        for l in stride(from: 0, to: n, by: 8) { Self.store8(Wide(repeating: moved), amount, l) }
-                    }
-                    continue
-                }
                 for l in stride(from: 0, to: n, by: 8) {
-                    var moved = Self.nonNegative(Self.load8(inflow, l))
+                    var moved = Self.nonNegative(uniformInflow ? Wide(repeating: inflow[0]) : Self.load8(inflow, l))
                     if let mask { moved *= Self.load8(mask, l) }
                     Self.store8(moved, amount, l)
                 }
