@@ -51,10 +51,13 @@ let package = Package(
         .target(name: "CorridorLinearAlgebra", dependencies: ["COpenBLAS"], swiftSettings: [optimizedInDebug]),
         // The cache-prefetch hint the streaming summaries use (Swift has none of its own).
         .target(name: "CCorridorPrefetch"),
+        // The vector expm1 and the hazard kernels' factor, compiled for SSE2 and for AVX2 and
+        // chosen at run time (Swift cannot compile one function for another instruction set).
+        .target(name: "CCorridorVectorMath", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // Numeric core: ensembles, step kernels, random streams, streaming summaries. No files, no YAML.
         .target(
             name: "CorridorEngine",
-            dependencies: ["CCorridorPrefetch", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["CCorridorPrefetch", "CCorridorVectorMath", .product(name: "RealModule", package: "swift-numerics")],
             // Invariant checks (stocks ≥ 0, people conserved) in debug builds, which the tests use.
             swiftSettings: [.define("CORRIDOR_INVARIANTS", .when(configuration: .debug)), optimizedInDebug]
         ),

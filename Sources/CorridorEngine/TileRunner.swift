@@ -576,7 +576,7 @@ final class TileRunner {
         if plan.uniformHazards[sourceIndex][g] {
             var hazard = Lanes(repeating: 0)
             for k in 0..<flowCount { hazard += Self.nonNegative(Lanes(repeating: rates[k][0])) }
-            let perRate = Self.leavingPerRate(hazard)
+            let perRate = Lanes(repeating: VectorMath.leavingPerRate(hazard[0]))
             let factors = hazardFactors
             for k in 0..<flowCount { factors[k] = (Self.nonNegative(Lanes(repeating: rates[k][0])) * perRate)[0] }
             for l in stride(from: 0, to: n, by: 8) {
@@ -619,11 +619,7 @@ final class TileRunner {
             for k in 0..<flowCount { hazard += Self.nonNegative(Self.load8(rates[k], l & laneMasks[k])) }
             Self.store8(hazard, perRates, l)
         }
-        let raw = UnsafeMutableRawPointer(perRates)
-        for l in stride(from: 0, to: n, by: 4) {
-            let hazard = raw.loadUnaligned(fromByteOffset: l &* 8, as: Lanes.self)
-            raw.storeBytes(of: Self.leavingPerRate(hazard), toByteOffset: l &* 8, as: Lanes.self)
-        }
+        VectorMath.leavingPerRate(row: perRates, count: n)
         for l in stride(from: 0, to: n, by: 8) {
             let remainder = Self.load8(start, l)
             var left = remainder
@@ -636,15 +632,6 @@ final class TileRunner {
             }
             Self.store8(left, rem, l)
         }
-    }
-
-    /// (1 − e^−H) / H lane by lane: the share of a stock leaving per unit of total hazard H;
-    /// 0 where H ≤ 0 (nobody leaves).
-    @inline(__always)
-    static func leavingPerRate(_ hazard: Lanes) -> Lanes {
-        var perRate = -VectorMath.expMinusOne(-hazard) / hazard
-        perRate.replace(with: 0, where: .!(hazard .> 0))
-        return perRate
     }
 
     /// Step 5, fused per stock slot: a source keeps its remainder (clamped at 0), then every

@@ -1,3 +1,4 @@
+import CCorridorVectorMath
 import Foundation
 import Testing
 @testable import CorridorEngine
@@ -76,6 +77,50 @@ import Testing
                 let mixed = VectorMath.expMinusOne(SIMD4(neighbour, value, neighbour, value))
                 #expect(mixed[1].bitPattern == alone.bitPattern && mixed[3].bitPattern == alone.bitPattern)
             }
+        }
+    }
+
+    /// Hazards of a row as the kernels meet them: small and large mixed (members on both sides
+    /// of 0.45), zeros, and rows all near zero.
+    static func hazardRows() -> [[Double]] {
+        var rows: [[Double]] = []
+        for scale in [0.01, 0.3, 0.5, 2, 60] {
+            // 1,027 values spread over [0, scale] in a scrambled order (7,919 is prime).
+            rows.append((0..<1_027).map { (i: Int) -> Double in scale * Double(i * 7_919 % 1_027) / 1_026 })
+        }
+        rows.append((0..<64).map { (i: Int) -> Double in i % 5 == 0 ? 0 : 0.44 + Double(i) * 1e-3 })
+        rows.append([0, -0.0, 1e-300, 0.449_999_999, 0.45, 40, 41, 800, .infinity, 3])
+        return rows
+    }
+
+    @Test func aRowGivesEachHazardTheBitsItGetsAlone() {
+        // The row decides once which case of expm1 to take; each value must still get the
+        // bits it gets alone (and the factor is −expm1(−H)/H, 0 where H ≤ 0).
+        for row in Self.hazardRows() {
+            var values = row + [0, 0, 0]
+            VectorMath.leavingPerRate(row: &values, count: row.count)
+            for (i, hazard) in row.enumerated() {
+                let alone = VectorMath.leavingPerRate(hazard)
+                let expected = hazard > 0 ? -VectorMath.expMinusOne(-hazard) / hazard : 0
+                #expect(values[i].bitPattern == alone.bitPattern, "H = \(hazard): \(values[i]) in a row, \(alone) alone")
+                #expect(alone.bitPattern == expected.bitPattern, "H = \(hazard): \(alone) against \(expected)")
+            }
+        }
+    }
+
+    @Test(.enabled(if: corridor_has_avx2() != 0, "the processor has no AVX2"))
+    func theAVX2VersionGivesThePortableBits() {
+        let edges: [Double] = [0, -0.0, 4.9e-324, -745, -.infinity, .infinity, .nan, 709, 709.7, 710, 1e6]
+        let grid = (0..<200_000).map { (i: Int) -> Double in -50 + 50.45 * Double(i) / 199_999 } + edges
+        var portable = grid, vector = grid
+        corridor_expm1_version(grid, &portable, grid.count, 0)
+        corridor_expm1_version(grid, &vector, grid.count, 1)
+        #expect(zip(portable, vector).allSatisfy { $0.bitPattern == $1.bitPattern })
+        for row in Self.hazardRows() {
+            var portable = row + [0, 0, 0], vector = portable
+            corridor_leaving_per_rate_version(&portable, row.count, 0)
+            corridor_leaving_per_rate_version(&vector, row.count, 1)
+            #expect(zip(portable.prefix(row.count), vector).allSatisfy { $0.bitPattern == $1.bitPattern })
         }
     }
 }

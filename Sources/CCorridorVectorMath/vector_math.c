@@ -1,0 +1,198 @@
+// See include/CorridorVectorMath.h. Method of expm1 (the engine's since its first vector
+// version, Docs/engine.md): x = k·ln 2 + r with k = round(x / ln 2) (Cody–Waite, ln 2 in two
+// parts), except that k = 0 for |x| < 0.45, where the reduction would cancel; expm1(r) by its
+// Taylor series to degree 15 (|r| < 0.45: truncation below 0.01 ulp), written r + r·(r·P(r));
+// then expm1(x) = 2^k·expm1(r) + (2^k − 1), where 2^k·expm1(r) is exact. Below −40 the answer
+// is −1 (e^x is under half an ulp of 1); above 709 (near overflow) and for +∞ a lane falls
+// back to the C library's expm1; ±0 give ±0.
+#include "CorridorVectorMath.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+// Every multiplication and addition rounded on its own: no fused multiply-add, whatever the
+// compiler's default, so that every version and build gives the same bits.
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
+
+// Vectors passed between functions compiled with and without AVX would be passed
+// differently on each side (-Wpsabi): every function taking or returning one is inlined into
+// its caller, so none is ever passed; the one out-of-line helper takes pointers.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef double f64x4 __attribute__((vector_size(32), aligned(8)));
+typedef int64_t i64x4 __attribute__((vector_size(32), aligned(8)));
+
+#define INLINE static inline __attribute__((always_inline))
+
+static const double ln2High = 6.93147180369123816490e-01; // ln 2 to 32 bits: k·ln2High is exact
+static const double ln2Low = 1.90821492927058770002e-10;  // ln 2 − ln2High
+static const double inverseLn2 = 1.44269504088896338700e+00;
+// 1.5·2^52: adding it rounds a double below 2^51 in magnitude to an integer (to even), which
+// then sits in the low bits of the sum.
+static const double roundingBias = 6755399441055744.0;
+
+INLINE f64x4 splat(double value) { return (f64x4){value, value, value, value}; }
+
+/// `yes` where `mask` (all ones or all zeros per lane), else `no`.
+INLINE f64x4 choose(i64x4 mask, f64x4 yes, f64x4 no) {
+    return (f64x4)(((i64x4)yes & mask) | ((i64x4)no & ~mask));
+}
+
+INLINE int every(i64x4 mask) { return (mask[0] & mask[1] & mask[2] & mask[3]) != 0; }
+INLINE int some(i64x4 mask) { return (mask[0] | mask[1] | mask[2] | mask[3]) != 0; }
+
+INLINE f64x4 load(const double *values) { f64x4 v; memcpy(&v, values, sizeof v); return v; }
+INLINE void store(double *values, f64x4 v) { memcpy(values, &v, sizeof v); }
+
+/// The lanes where k = 0 (|x| < 0.45); false for NaN.
+INLINE i64x4 near_zero_lanes(f64x4 x) { return (x < splat(0.45)) & (x > splat(-0.45)); }
+
+/// expm1(r) for |r| < 0.45: r + r·(r·P(r)), P(r) = 1/2! + r/3! + … + r^13/15!: Horner for the
+/// four leading terms, which carry the accuracy, on a tail from 1/6! up evaluated in pairs
+/// (Estrin): a shorter chain of dependent operations than Horner throughout, the same error.
+INLINE f64x4 near_zero(f64x4 r) {
+    f64x4 r2 = r * r, r4 = r2 * r2;
+    f64x4 q6 = splat(1.0 / 720) + splat(1.0 / 5040) * r;
+    f64x4 q8 = splat(1.0 / 40320) + splat(1.0 / 362880) * r;
+    f64x4 q10 = splat(1.0 / 3628800) + splat(1.0 / 39916800) * r;
+    f64x4 q12 = splat(1.0 / 479001600) + splat(1.0 / 6227020800.0) * r;
+    f64x4 q14 = splat(1.0 / 87178291200.0) + splat(1.0 / 1307674368000.0) * r;
+    f64x4 tail = (q6 + q8 * r2) + ((q10 + q12 * r2) + q14 * r4) * r4;
+    f64x4 p = tail * r + splat(1.0 / 120);
+    p = p * r + splat(1.0 / 24);
+    p = p * r + splat(1.0 / 6);
+    p = p * r + splat(1.0 / 2);
+    return r + r * (r * p);
+}
+
+/// expm1 of lanes that are all near zero: r = x, the same bits as the general case gives.
+INLINE f64x4 near_zero_expm1(f64x4 x) {
+    return choose(x == splat(0), x, near_zero(x));
+}
+
+/// The lanes above 709 from the C library (2^k would overflow), the others as computed. Out
+/// of line and through memory: a 256-bit vector passed between the AVX2 version and a
+/// function compiled without AVX would be passed differently on each side.
+static __attribute__((noinline)) void near_overflow(const double *x, double *result) {
+    for (int lane = 0; lane < 4; lane++) {
+        if (x[lane] > 709) result[lane] = expm1(x[lane]);
+    }
+}
+
+/// expm1 of every lane by the general case (k = 0 where `unreduced`).
+INLINE f64x4 general_expm1(f64x4 x, i64x4 unreduced) {
+    f64x4 reducible = choose(unreduced, splat(0), x);
+    f64x4 biased = reducible * splat(inverseLn2) + splat(roundingBias);
+    f64x4 k = biased - splat(roundingBias);
+    f64x4 r = (x - k * splat(ln2High)) - k * splat(ln2Low);
+    f64x4 reduced = near_zero(r);
+    // 2^k from k's bits (k sits in the low bits of `biased`); any k, even from NaN, gives
+    // some double, and the lanes where k is out of range are replaced below. Unsigned
+    // arithmetic: it wraps.
+    typedef uint64_t u64x4 __attribute__((vector_size(32), aligned(8)));
+    u64x4 biasBits;
+    double bias = roundingBias;
+    uint64_t bits;
+    memcpy(&bits, &bias, sizeof bits);
+    biasBits = (u64x4){bits, bits, bits, bits};
+    u64x4 kBits = (u64x4)biased - biasBits;
+    f64x4 scale = (f64x4)((kBits + 1023) << 52);
+    f64x4 result = scale * reduced + (scale - splat(1));
+    result = choose(k == splat(0), reduced, result);
+    result = choose(x < splat(-40), splat(-1), result);
+    result = choose(x == splat(0), x, result);
+    if (some(x > splat(709))) {
+        double values[4], results[4];
+        store(values, x);
+        store(results, result);
+        near_overflow(values, results);
+        result = load(results);
+    }
+    return result;
+}
+
+/// expm1 of four values: the general case only when some lane needs it.
+INLINE f64x4 expm1x4(f64x4 x) {
+    i64x4 unreduced = near_zero_lanes(x);
+    return every(unreduced) ? near_zero_expm1(x) : general_expm1(x, unreduced);
+}
+
+/// (1 − e^−H)/H from the share leaving, 1 − e^−H; 0 where H is not above 0.
+INLINE f64x4 per_rate(f64x4 hazard, f64x4 leaving) {
+    return choose(hazard > splat(0), leaving / hazard, splat(0));
+}
+
+INLINE void expm1_values(const double *x, double *result, long count) {
+    long whole = count & ~3L;
+    for (long i = 0; i < whole; i += 4) store(result + i, expm1x4(load(x + i)));
+    if (whole < count) {
+        double padded[4] = {0, 0, 0, 0}, out[4];
+        for (long i = whole; i < count; i++) padded[i - whole] = x[i];
+        store(out, expm1x4(load(padded)));
+        for (long i = whole; i < count; i++) result[i] = out[i - whole];
+    }
+}
+
+/// Which case of expm1 applies is decided once for the values, not per four: where hazards
+/// lie on both sides of 0.45, a branch per four values is mispredicted about as often as
+/// taken. Lanes near zero take the same bits from either case.
+INLINE void leaving_per_rate_values(double *hazards, long count) {
+    long whole = count & ~3L;
+    i64x4 nearZero = {-1, -1, -1, -1};
+    for (long i = 0; i < whole; i += 4) nearZero &= near_zero_lanes(-load(hazards + i));
+    int everyNearZero = every(nearZero);
+    for (long i = whole; i < count; i++) everyNearZero = everyNearZero && -hazards[i] < 0.45 && -hazards[i] > -0.45;
+    if (everyNearZero) {
+        for (long i = 0; i < count; i += 4) {
+            f64x4 hazard = load(hazards + i);
+            store(hazards + i, per_rate(hazard, -near_zero_expm1(-hazard)));
+        }
+    } else {
+        for (long i = 0; i < count; i += 4) {
+            f64x4 hazard = load(hazards + i), x = -hazard;
+            store(hazards + i, per_rate(hazard, -general_expm1(x, near_zero_lanes(x))));
+        }
+    }
+}
+
+static void expm1_portable(const double *x, double *result, long count) { expm1_values(x, result, count); }
+static void leaving_per_rate_portable(double *hazards, long count) { leaving_per_rate_values(hazards, count); }
+
+#if defined(__x86_64__)
+// AVX2 alone, not FMA: the version may use 256-bit vectors, never a fused multiply-add.
+__attribute__((target("avx2"))) static void expm1_avx2(const double *x, double *result, long count) {
+    expm1_values(x, result, count);
+}
+__attribute__((target("avx2"))) static void leaving_per_rate_avx2(double *hazards, long count) {
+    leaving_per_rate_values(hazards, count);
+}
+
+int corridor_has_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+#else
+int corridor_has_avx2(void) { return 0; }
+#endif
+
+void corridor_expm1_version(const double *x, double *result, long count, int avx2) {
+#if defined(__x86_64__)
+    if (avx2 && corridor_has_avx2()) { expm1_avx2(x, result, count); return; }
+#endif
+    (void)avx2;
+    expm1_portable(x, result, count);
+}
+
+void corridor_leaving_per_rate_version(double *hazards, long count, int avx2) {
+#if defined(__x86_64__)
+    if (avx2 && corridor_has_avx2()) { leaving_per_rate_avx2(hazards, count); return; }
+#endif
+    (void)avx2;
+    leaving_per_rate_portable(hazards, count);
+}
+
+void corridor_expm1(const double *x, double *result, long count) { corridor_expm1_version(x, result, count, 1); }
+
+void corridor_leaving_per_rate(double *hazards, long count) { corridor_leaving_per_rate_version(hazards, count, 1); }
