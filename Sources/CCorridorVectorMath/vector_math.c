@@ -157,8 +157,38 @@ INLINE void leaving_per_rate_values(double *hazards, long count) {
     }
 }
 
+/// max(x, 0) lane by lane as Swift's max gives it: 0 for −0 and negatives, NaN kept.
+INLINE f64x4 non_negative(f64x4 x) { return choose(x <= splat(0), splat(0), x); }
+
+INLINE void member_hazards(const double *start, double *remainder, double *scratch, const double *const *rates,
+                           const long *laneMasks, double *const *amounts, const double *const *masks, int masked,
+                           long flowCount, long count) {
+    for (long l = 0; l < count; l += 4) {
+        f64x4 hazard = splat(0);
+        for (long k = 0; k < flowCount; k++) hazard = hazard + non_negative(load(rates[k] + (l & laneMasks[k])));
+        store(scratch + l, hazard);
+    }
+    leaving_per_rate_values(scratch, count);
+    for (long l = 0; l < count; l += 4) {
+        f64x4 stock = load(start + l), left = stock, perRate = load(scratch + l);
+        for (long k = 0; k < flowCount; k++) {
+            f64x4 moved = stock * (non_negative(load(rates[k] + (l & laneMasks[k]))) * perRate);
+            if (masked) moved = moved * load(masks[k] + l);
+            store(amounts[k] + l, moved);
+            left = left - moved;
+        }
+        store(remainder + l, left);
+    }
+}
+
 static void expm1_portable(const double *x, double *result, long count) { expm1_values(x, result, count); }
 static void leaving_per_rate_portable(double *hazards, long count) { leaving_per_rate_values(hazards, count); }
+
+static void member_hazards_portable(const double *start, double *remainder, double *scratch, const double *const *rates,
+                                    const long *laneMasks, double *const *amounts, const double *const *masks,
+                                    int masked, long flowCount, long count) {
+    member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
+}
 
 #if defined(__x86_64__)
 // AVX2 alone, not FMA: the version may use 256-bit vectors, never a fused multiply-add.
@@ -169,11 +199,25 @@ __attribute__((target("avx2"))) static void leaving_per_rate_avx2(double *hazard
     leaving_per_rate_values(hazards, count);
 }
 
+__attribute__((target("avx2"))) static void member_hazards_avx2(const double *start, double *remainder, double *scratch,
+                                                                 const double *const *rates, const long *laneMasks,
+                                                                 double *const *amounts, const double *const *masks,
+                                                                 int masked, long flowCount, long count) {
+    member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
+}
+
 int corridor_has_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2");
 }
 #else
+__attribute__((target("avx2"))) static void member_hazards_avx2(const double *start, double *remainder, double *scratch,
+                                                                 const double *const *rates, const long *laneMasks,
+                                                                 double *const *amounts, const double *const *masks,
+                                                                 int masked, long flowCount, long count) {
+    member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
+}
+
 int corridor_has_avx2(void) { return 0; }
 #endif
 
@@ -196,3 +240,23 @@ void corridor_leaving_per_rate_version(double *hazards, long count, int avx2) {
 void corridor_expm1(const double *x, double *result, long count) { corridor_expm1_version(x, result, count, 1); }
 
 void corridor_leaving_per_rate(double *hazards, long count) { corridor_leaving_per_rate_version(hazards, count, 1); }
+
+void corridor_member_hazards_version(const double *start, double *remainder, double *scratch, const double *const *rates,
+                                     const long *laneMasks, double *const *amounts, const double *const *masks,
+                                     int masked, long flowCount, long count, int avx2) {
+#if defined(__x86_64__)
+    if (avx2 && corridor_has_avx2()) {
+        member_hazards_avx2(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
+        return;
+    }
+#endif
+    (void)avx2;
+    member_hazards_portable(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
+}
+
+void corridor_member_hazards(const double *start, double *remainder, double *scratch, const double *const *rates,
+                             const long *laneMasks, double *const *amounts, const double *const *masks, int masked,
+                             long flowCount, long count) {
+    corridor_member_hazards_version(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount,
+                                    count, 1);
+}

@@ -1,3 +1,4 @@
+import CCorridorVectorMath
 import RealModule
 
 /// The buffers of one worker, allocated once and reused for every tile it runs.
@@ -611,27 +612,11 @@ final class TileRunner {
                 rates[k] = UnsafePointer(uniformRateRows + 8 * k)
             }
         }
-        // Three passes, each small enough to keep its values in registers: total hazards,
-        // the share leaving per unit of hazard (where the exponentials are), each flow's part.
-        let perRates = hazardScratch
-        for l in stride(from: 0, to: n, by: 8) {
-            var hazard = Wide(repeating: 0)
-            for k in 0..<flowCount { hazard += Self.nonNegative(Self.load8(rates[k], l & laneMasks[k])) }
-            Self.store8(hazard, perRates, l)
-        }
-        VectorMath.leavingPerRate(row: perRates, count: n)
-        for l in stride(from: 0, to: n, by: 8) {
-            let remainder = Self.load8(start, l)
-            var left = remainder
-            let perRate = Self.load8(perRates, l)
-            for k in 0..<flowCount {
-                var moved = remainder * (Self.nonNegative(Self.load8(rates[k], l & laneMasks[k])) * perRate)
-                if masked { moved *= Self.load8(masks[k], l) }
-                Self.store8(moved, amounts[k], l)
-                left -= moved
-            }
-            Self.store8(left, rem, l)
-        }
+        // Three passes (C, CCorridorVectorMath: AVX2 where the processor has it), each small
+        // enough to keep its values in registers: total hazards, the share leaving per unit
+        // of hazard (where the exponentials are), each flow's part.
+        corridor_member_hazards(start, rem, hazardScratch, rates, laneMasks, amounts, masks,
+                                masked ? 1 : 0, flowCount, (n + 7) & ~7)
     }
 
     /// Step 5, fused per stock slot: a source keeps its remainder (clamped at 0), then every

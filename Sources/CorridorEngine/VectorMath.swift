@@ -1,7 +1,7 @@
 import CCorridorVectorMath
 
-/// `expm1` four lanes at a time, and the hazard kernels' factor (1 − e^−H)/H over a row: the
-/// same arithmetic on every lane, so a lane's result depends on its own argument only (never
+/// `expm1` four lanes at a time, and the hazard kernels' factor (1 − e^−H)/H: the same
+/// arithmetic on every lane, so a lane's result depends on its own argument only (never
 /// on its neighbours, the vector width or the instruction set: no fused multiply-add is used).
 ///
 /// Implemented in C (`CCorridorVectorMath`, where the method is described), compiled for SSE2
@@ -32,15 +32,8 @@ enum VectorMath {
         expMinusOne(Lanes(repeating: x))[0]
     }
 
-    /// (1 − e^−H)/H of the first `count` values of `row` in place (0 where H ≤ 0): the share of
-    /// a stock leaving per unit of total hazard H. The row must hold `count` rounded up to a
-    /// multiple of 4 values (the spare ones are overwritten, with values nobody reads).
-    @inline(__always)
-    static func leavingPerRate(row: UnsafeMutablePointer<Double>, count: Int) {
-        corridor_leaving_per_rate(row, count)
-    }
-
-    /// `leavingPerRate` of one hazard, with the bits a member's lane would get.
+    /// (1 − e^−H)/H of one hazard (0 where H ≤ 0), with the bits a member's lane gets in
+    /// `corridor_member_hazards`: the share of a stock leaving per unit of total hazard H.
     static func leavingPerRate(_ hazard: Double) -> Double {
         var lanes = Lanes(repeating: hazard)
         withUnsafeMutablePointer(to: &lanes) {

@@ -98,7 +98,7 @@ import Testing
         // bits it gets alone (and the factor is −expm1(−H)/H, 0 where H ≤ 0).
         for row in Self.hazardRows() {
             var values = row + [0, 0, 0]
-            VectorMath.leavingPerRate(row: &values, count: row.count)
+            corridor_leaving_per_rate(&values, row.count)
             for (i, hazard) in row.enumerated() {
                 let alone = VectorMath.leavingPerRate(hazard)
                 let expected = hazard > 0 ? -VectorMath.expMinusOne(-hazard) / hazard : 0
@@ -121,6 +121,63 @@ import Testing
             corridor_leaving_per_rate_version(&portable, row.count, 0)
             corridor_leaving_per_rate_version(&vector, row.count, 1)
             #expect(zip(portable.prefix(row.count), vector).allSatisfy { $0.bitPattern == $1.bitPattern })
+        }
+    }
+
+    /// One source's competing hazards, as `corridor_member_hazards` computes them for 24
+    /// members in the given version: the amounts of its three flows and the remainder.
+    static func memberHazards(avx2: Int32) -> (amounts: [[Double]], remainder: [Double]) {
+        let n = 24
+        // Rows of one buffer: the stocks; a rate per member (some negative: clamped to 0),
+        // one for all members (in the first 8 lanes of its row, lane mask 0), large rates
+        // (expm1's general case); masks of ones and of 0, 1, 0, 1, …; three amounts, the
+        // remainder and the scratch row.
+        let rows = UnsafeMutablePointer<Double>.allocate(capacity: 11 * n)
+        defer { rows.deallocate() }
+        rows.initialize(repeating: 0, count: 11 * n)
+        func row(_ i: Int) -> UnsafeMutablePointer<Double> { rows + i * n }
+        for l in 0..<n {
+            row(0)[l] = 1_000 + 37 * Double(l)
+            row(1)[l] = 0.05 * Double(l % 7) - 0.05
+            row(2)[l] = l < 8 ? 0.3 : .nan
+            row(3)[l] = 0.8 + 0.1 * Double(l)
+            row(4)[l] = 1
+            row(5)[l] = Double(l % 2)
+        }
+        let rates = [UnsafePointer(row(1)), UnsafePointer(row(2)), UnsafePointer(row(3))]
+        let masks = [UnsafePointer(row(4)), UnsafePointer(row(5)), UnsafePointer(row(4))]
+        corridor_member_hazards_version(row(0), row(9), row(10), rates, [~0, 0, ~0], [row(6), row(7), row(8)],
+                                        masks, 1, 3, n, avx2)
+        return ((6...8).map { Array(UnsafeBufferPointer(start: row($0), count: n)) },
+                Array(UnsafeBufferPointer(start: row(9), count: n)))
+    }
+
+    @Test func memberHazardsFollowTheFormatsRule() {
+        // Step 3 worked member by member: H = Σ max(rate, 0), each flow R·(max(rate, 0)·
+        // (1 − e^−H)/H) times its mask, the remainder R minus the amounts in flow order.
+        let (amounts, remainder) = Self.memberHazards(avx2: 1)
+        for l in 0..<24 {
+            let stock = 1_000 + 37 * Double(l)
+            let rates = [Swift.max(0.05 * Double(l % 7) - 0.05, 0), 0.3, 0.8 + 0.1 * Double(l)]
+            let perRate = VectorMath.leavingPerRate(rates[0] + rates[1] + rates[2])
+            var left = stock
+            for k in 0..<3 {
+                let moved = (stock * (rates[k] * perRate)) * (k == 1 ? Double(l % 2) : 1)
+                #expect(amounts[k][l].bitPattern == moved.bitPattern, "member \(l), flow \(k)")
+                left -= moved
+            }
+            #expect(remainder[l].bitPattern == left.bitPattern, "member \(l)")
+        }
+        // People leave in proportion to the rates, all of them at most once.
+        #expect(amounts[2][23] > amounts[1][23] && remainder.allSatisfy { $0 > 0 })
+    }
+
+    @Test(.enabled(if: corridor_has_avx2() != 0, "the processor has no AVX2"))
+    func theAVX2HazardsGiveThePortableBits() {
+        let portable = Self.memberHazards(avx2: 0), vector = Self.memberHazards(avx2: 1)
+        #expect(zip(portable.remainder, vector.remainder).allSatisfy { $0.bitPattern == $1.bitPattern })
+        for k in 0..<3 {
+            #expect(zip(portable.amounts[k], vector.amounts[k]).allSatisfy { $0.bitPattern == $1.bitPattern })
         }
     }
 }

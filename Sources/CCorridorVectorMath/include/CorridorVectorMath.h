@@ -16,11 +16,30 @@ void corridor_expm1(const double *x, double *result, long count);
 /// 4: the buffer must hold that many values (the spare ones get some value, unread).
 void corridor_leaving_per_rate(double *hazards, long count);
 
-/// The same two functions with the version chosen by the caller, for the tests that compare
-/// the versions bit for bit: `avx2` nonzero asks for the AVX2 version, which is only run
-/// when `corridor_has_avx2()` says the processor has it.
+/// The competing hazards of one source compartment and group whose rates differ by member
+/// (step 3 of MODEL-FORMAT.md), for `count` members (a multiple of 4): per member, the total
+/// hazard H = Σ max(rate, 0) into `scratch`, then (1 − e^−H)/H there (as
+/// `corridor_leaving_per_rate`), then each flow's amount R·(max(rate, 0)·(1 − e^−H)/H) (times
+/// its mask row when `masked`) and the remainder R minus the amounts in flow order, R read
+/// from `start`. Flow k's rate for member l is `rates[k][l & laneMasks[k]]`: a mask of ~0
+/// reads the member's own lane, a mask of 0 the first lanes of a row holding one rate in (at
+/// least) its first 4 lanes. Three passes over the members, each short enough to keep its
+/// values in registers.
+void corridor_member_hazards(const double *_Nonnull start, double *_Nonnull remainder, double *_Nonnull scratch,
+                             const double *_Nonnull const *_Nonnull rates, const long *_Nonnull laneMasks,
+                             double *_Nonnull const *_Nonnull amounts, const double *_Nonnull const *_Nonnull masks,
+                             int masked, long flowCount, long count);
+
+/// The same three functions with the version chosen by the caller, for the tests that
+/// compare the versions bit for bit: `avx2` nonzero asks for the AVX2 version, which is only
+/// run when `corridor_has_avx2()` says the processor has it.
 void corridor_expm1_version(const double *x, double *result, long count, int avx2);
 void corridor_leaving_per_rate_version(double *hazards, long count, int avx2);
+void corridor_member_hazards_version(const double *_Nonnull start, double *_Nonnull remainder,
+                                     double *_Nonnull scratch, const double *_Nonnull const *_Nonnull rates,
+                                     const long *_Nonnull laneMasks, double *_Nonnull const *_Nonnull amounts,
+                                     const double *_Nonnull const *_Nonnull masks, int masked, long flowCount,
+                                     long count, int avx2);
 
 /// Whether the AVX2 version exists in this build and the processor runs it.
 int corridor_has_avx2(void);
