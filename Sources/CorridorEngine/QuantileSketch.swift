@@ -237,7 +237,7 @@ struct BinStore {
     }
 
     /// The widest range of bins counted in four copies.
-    static let narrowWidth = 16
+    static let narrowWidth = 64
 
     /// Counts `count` positive finite values whose bins all lie in `bins`.
     mutating func count(_ values: UnsafePointer<Double>, count: Int, bins: ClosedRange<Int>) {
@@ -249,7 +249,9 @@ struct BinStore {
             if width <= Self.narrowWidth && count >= 4 * width {
                 // Few bins: consecutive values often share one, and increments of one address
                 // in a row wait on each other (the processor cannot predict the store's
-                // address). Four copies of the counts, one per lane of four, then summed.
+                // address). Four copies of the counts, one per lane of four, then summed: for
+                // up to 64 bins the sums cost less than the waits (the regional model with
+                // every series: 6.30 s against 6.56 s with copies for up to 16 bins only).
                 withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * Self.narrowWidth) { copies in
                     let copies = copies.baseAddress!
                     copies.initialize(repeating: 0, count: 4 * width)

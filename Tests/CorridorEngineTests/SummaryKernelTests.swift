@@ -94,8 +94,9 @@ import Testing
         for index in 0..<120 {
             let stream = RandomStream(seed: UInt64(index), label: "few-bins")
             let count = [67, 64, 250, 1024][index % 4]
-            // Bins are 2^-8 wide relative to the value: spreads of 0 to about 24 bins.
-            let spread = Double(index % 25) / 256
+            // Bins are 2^-8 wide relative to the value: spreads of 0 to about 130 bins, on both
+            // sides of `BinStore.narrowWidth` (64).
+            let spread = Double(index % 25) / 64
             let values = (0..<count).map { 700 * (1 + spread * stream.uniform(member: $0)) }
             var atOnce = QuantileSketch(), oneByOne = QuantileSketch()
             values.withUnsafeBufferPointer {
