@@ -181,6 +181,69 @@ INLINE void member_hazards(const double *start, double *remainder, double *scrat
     }
 }
 
+INLINE double pairwise_sum(double *values, long count) {
+    for (long width = count / 2; width >= 1; width /= 2) {
+        for (long i = 0; i < width; i++) values[i] = values[2 * i] + values[2 * i + 1];
+    }
+    return values[0];
+}
+
+/// The sum of 8 values' three lowest tree levels: ((v0 + v1) + (v2 + v3)) + ((v4 + v5) + (v6 + v7)).
+INLINE double tree_of_eight(f64x4 low, f64x4 high) {
+    f64x4 pairs = __builtin_shufflevector(low, high, 0, 2, 4, 6) + __builtin_shufflevector(low, high, 1, 3, 5, 7);
+    return (pairs[0] + pairs[1]) + (pairs[2] + pairs[3]);
+}
+
+typedef struct {
+    f64x4 lowest, highest;
+    i64x4 bits;
+    f64x4 center;
+} MomentsState;
+
+/// Folds values 8·chunk ..< 8·chunk + 8 into the minimum, maximum and OR (each vector's
+/// halves folded first: the result does not depend on the order) and returns their tree's
+/// level-3 sums of deviations and of squared deviations.
+INLINE void chunk_sums(const double *values, long chunk, MomentsState *state, double *sum, double *squares) {
+    f64x4 low = load(values + 8 * chunk), high = load(values + 8 * chunk + 4);
+    f64x4 smaller = choose(low < high, low, high), larger = choose(low > high, low, high);
+    state->lowest = choose(smaller < state->lowest, smaller, state->lowest);
+    state->highest = choose(larger > state->highest, larger, state->highest);
+    state->bits |= (i64x4)low | (i64x4)high;
+    f64x4 deviationLow = low - state->center, deviationHigh = high - state->center;
+    *sum = tree_of_eight(deviationLow, deviationHigh);
+    *squares = tree_of_eight(deviationLow * deviationLow, deviationHigh * deviationHigh);
+}
+
+INLINE void block_moments(const double *values, long count, double center, double *sums, double *squares,
+                          CorridorMoments *moments) {
+    MomentsState state = {splat(INFINITY), splat(-INFINITY), {0, 0, 0, 0}, splat(center)};
+    long stored;
+    if (count >= 32) {
+        stored = count / 32;
+        for (long group = 0; group < stored; group++) {
+            double a, b, c, d, qa, qb, qc, qd;
+            chunk_sums(values, 4 * group, &state, &a, &qa);
+            chunk_sums(values, 4 * group + 1, &state, &b, &qb);
+            chunk_sums(values, 4 * group + 2, &state, &c, &qc);
+            chunk_sums(values, 4 * group + 3, &state, &d, &qd);
+            sums[group] = (a + b) + (c + d);
+            squares[group] = (qa + qb) + (qc + qd);
+        }
+    } else {
+        stored = count / 8;
+        for (long chunk = 0; chunk < stored; chunk++) chunk_sums(values, chunk, &state, &sums[chunk], &squares[chunk]);
+    }
+    f64x4 lowest = state.lowest, highest = state.highest;
+    double low01 = lowest[1] < lowest[0] ? lowest[1] : lowest[0], low23 = lowest[3] < lowest[2] ? lowest[3] : lowest[2];
+    double high01 = highest[1] > highest[0] ? highest[1] : highest[0];
+    double high23 = highest[3] > highest[2] ? highest[3] : highest[2];
+    moments->lowest = low23 < low01 ? low23 : low01;
+    moments->highest = high23 > high01 ? high23 : high01;
+    moments->sum = pairwise_sum(sums, stored);
+    moments->squares = pairwise_sum(squares, stored);
+    moments->bits = (unsigned long long)(state.bits[0] | state.bits[1] | state.bits[2] | state.bits[3]);
+}
+
 static void expm1_portable(const double *x, double *result, long count) { expm1_values(x, result, count); }
 static void leaving_per_rate_portable(double *hazards, long count) { leaving_per_rate_values(hazards, count); }
 
@@ -188,6 +251,11 @@ static void member_hazards_portable(const double *start, double *remainder, doub
                                     const long *laneMasks, double *const *amounts, const double *const *masks,
                                     int masked, long flowCount, long count) {
     member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
+}
+
+static void block_moments_portable(const double *values, long count, double center, double *sums, double *squares,
+                                   CorridorMoments *moments) {
+    block_moments(values, count, center, sums, squares, moments);
 }
 
 #if defined(__x86_64__)
@@ -206,6 +274,12 @@ __attribute__((target("avx2"))) static void member_hazards_avx2(const double *st
     member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
 }
 
+__attribute__((target("avx2"))) static void block_moments_avx2(const double *values, long count, double center,
+                                                                double *sums, double *squares,
+                                                                CorridorMoments *moments) {
+    block_moments(values, count, center, sums, squares, moments);
+}
+
 int corridor_has_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2");
@@ -216,6 +290,12 @@ __attribute__((target("avx2"))) static void member_hazards_avx2(const double *st
                                                                  double *const *amounts, const double *const *masks,
                                                                  int masked, long flowCount, long count) {
     member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
+}
+
+__attribute__((target("avx2"))) static void block_moments_avx2(const double *values, long count, double center,
+                                                                double *sums, double *squares,
+                                                                CorridorMoments *moments) {
+    block_moments(values, count, center, sums, squares, moments);
 }
 
 int corridor_has_avx2(void) { return 0; }
@@ -260,3 +340,22 @@ void corridor_member_hazards(const double *start, double *remainder, double *scr
     corridor_member_hazards_version(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount,
                                     count, 1);
 }
+
+void corridor_block_moments_version(const double *values, long count, double center, double *sums, double *squares,
+                                    CorridorMoments *moments, int avx2) {
+#if defined(__x86_64__)
+    if (avx2 && corridor_has_avx2()) {
+        block_moments_avx2(values, count, center, sums, squares, moments);
+        return;
+    }
+#endif
+    (void)avx2;
+    block_moments_portable(values, count, center, sums, squares, moments);
+}
+
+void corridor_block_moments(const double *values, long count, double center, double *sums, double *squares,
+                            CorridorMoments *moments) {
+    corridor_block_moments_version(values, count, center, sums, squares, moments, 1);
+}
+
+double corridor_pairwise_sum(double *values, long count) { return pairwise_sum(values, count); }

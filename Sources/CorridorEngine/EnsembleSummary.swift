@@ -1,3 +1,5 @@
+import CCorridorVectorMath
+
 /// Per-step ensemble statistics of every series: mean, standard deviation and quantiles.
 public struct EnsembleSummary: Sendable {
     /// The quantile levels reported, in order: p05, p25, p50, p75, p95.
@@ -158,68 +160,24 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
 
     /// The smallest and largest of `count` values (a power of two, at least 8) and the sums of
     /// their deviations from `center` and of the squared deviations, added as the fixed member
-    /// tree adds them (pairs, pairs of pairs, …), in one pass of 8-wide vectors: each vector
-    /// yields its three lowest tree levels and four vectors at a time the fourth and fifth;
-    /// the rest are summed from `sums` and `squares` (scratch, `count / 8` values each). The
-    /// minimum and maximum are exact when every value is a number; with a NaN among them they
-    /// are unspecified, and the sums, NaN, say so. `bits` is the OR of the values' bit patterns: 0
-    /// when every value is +0. Minimum, maximum and OR fold each vector's halves before
-    /// accumulating (their result does not depend on the order), which keeps the
-    /// accumulators in registers.
+    /// tree adds them (pairs, pairs of pairs, …), in one pass (`corridor_block_moments`, C:
+    /// AVX2 where the processor has it); `sums` and `squares` are scratch of `count / 8` values
+    /// each. The minimum and maximum are exact when every value is a number; with a NaN among
+    /// them they are unspecified, and the sums, NaN, say so. `bits` is the OR of the values'
+    /// bit patterns: 0 when every value is +0.
     @inline(__always)
     static func blockMoments(_ values: UnsafePointer<Double>, count: Int, center: Double,
                              sums: UnsafeMutablePointer<Double>, squares: UnsafeMutablePointer<Double>)
         -> (lowest: Double, highest: Double, sum: Double, squares: Double, bits: UInt64) {
-        var lowest = SIMD4<Double>(repeating: .infinity), highest = SIMD4<Double>(repeating: -.infinity)
-        var bits = SIMD4<UInt64>(repeating: 0)
-        let centers = SIMD8<Double>(repeating: center)
-        let raw = UnsafeRawPointer(values)
-        /// Folds chunk `chunk` into the accumulators; returns its tree's level-3 sums.
-        @inline(__always) func chunkSums(_ chunk: Int) -> (sum: Double, squares: Double) {
-            let value = raw.loadUnaligned(fromByteOffset: chunk &* 64, as: SIMD8<Double>.self)
-            let low = value.lowHalf, high = value.highHalf
-            // Written lane by lane, these compile to single min and max instructions.
-            for i in 0..<4 {
-                let smaller = low[i] < high[i] ? low[i] : high[i], larger = low[i] > high[i] ? low[i] : high[i]
-                lowest[i] = smaller < lowest[i] ? smaller : lowest[i]
-                highest[i] = larger > highest[i] ? larger : highest[i]
-            }
-            bits |= unsafeBitCast(low, to: SIMD4<UInt64>.self) | unsafeBitCast(high, to: SIMD4<UInt64>.self)
-            let deviation = value - centers
-            let square = deviation * deviation
-            let pairs = deviation.evenHalf + deviation.oddHalf, squarePairs = square.evenHalf + square.oddHalf
-            let quads = pairs.evenHalf + pairs.oddHalf, squareQuads = squarePairs.evenHalf + squarePairs.oddHalf
-            return (quads[0] + quads[1], squareQuads[0] + squareQuads[1])
-        }
-        let stored: Int
-        if count >= 32 {
-            stored = count / 32
-            for group in 0..<stored {
-                let a = chunkSums(4 &* group), b = chunkSums(4 &* group &+ 1)
-                let c = chunkSums(4 &* group &+ 2), d = chunkSums(4 &* group &+ 3)
-                sums[group] = (a.sum + b.sum) + (c.sum + d.sum)
-                squares[group] = (a.squares + b.squares) + (c.squares + d.squares)
-            }
-        } else {
-            stored = count / 8
-            for chunk in 0..<stored {
-                (sums[chunk], squares[chunk]) = chunkSums(chunk)
-            }
-        }
-        let anyBits = bits.lowHalf | bits.highHalf
-        return (lowest.min(), highest.max(), pairwiseSum(sums, count: stored), pairwiseSum(squares, count: stored),
-                anyBits[0] | anyBits[1])
+        var moments = CorridorMoments()
+        corridor_block_moments(values, count, center, sums, squares, &moments)
+        return (moments.lowest, moments.highest, moments.sum, moments.squares, UInt64(moments.bits))
     }
 
     /// Sum of `count` (a power of two) values as the fixed tree adds them: pairs, then
     /// pairs of pairs. Overwrites `values`.
     static func pairwiseSum(_ values: UnsafeMutablePointer<Double>, count: Int) -> Double {
-        var width = count
-        while width > 1 {
-            width /= 2
-            for i in 0..<width { values[i] = values[2 * i] + values[2 * i + 1] }
-        }
-        return values[0]
+        corridor_pairwise_sum(values, count)
     }
 
     /// Pushes the finished tile's blocks, merging each with its left sibling when present.

@@ -1,3 +1,4 @@
+import CCorridorVectorMath
 import Testing
 @testable import CorridorEngine
 
@@ -48,6 +49,21 @@ import Testing
             } else {
                 #expect(moments.sum.isNaN)
             }
+        }
+    }
+
+    @Test(.enabled(if: corridor_has_avx2() != 0, "the processor has no AVX2"))
+    func theAVX2MomentsGiveThePortableBits() {
+        for index in 0..<240 {
+            let count = 8 << (index % 8)
+            let values = Self.tile(case: index, count: count)
+            var sums = [Double](repeating: 0, count: count), squares = sums
+            var portable = CorridorMoments(), vector = CorridorMoments()
+            corridor_block_moments_version(values, count, 900, &sums, &squares, &portable, 0)
+            corridor_block_moments_version(values, count, 900, &sums, &squares, &vector, 1)
+            let same = [(portable.sum, vector.sum), (portable.squares, vector.squares),
+                        (portable.lowest, vector.lowest), (portable.highest, vector.highest)]
+            #expect(same.allSatisfy { $0.bitPattern == $1.bitPattern } && portable.bits == vector.bits, "case \(index)")
         }
     }
 

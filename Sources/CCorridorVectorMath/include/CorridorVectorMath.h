@@ -30,11 +30,32 @@ void corridor_member_hazards(const double *_Nonnull start, double *_Nonnull rema
                              double *_Nonnull const *_Nonnull amounts, const double *_Nonnull const *_Nonnull masks,
                              int masked, long flowCount, long count);
 
-/// The same three functions with the version chosen by the caller, for the tests that
+/// What `corridor_block_moments` finds in a block of values.
+typedef struct {
+    double lowest, highest; ///< the smallest and largest value (unspecified with a NaN among them)
+    double sum, squares;    ///< the sums of the deviations from the center and of their squares
+    unsigned long long bits; ///< the OR of the values' bit patterns: 0 when every value is +0
+} CorridorMoments;
+
+/// The moments of `count` values (a power of two, at least 8) for the streaming summaries, in
+/// one pass: the sums are added as the fixed member tree adds them (pairs, pairs of pairs, …;
+/// each 8 values yield their three lowest levels, each 32 the next two), the rest summed from
+/// `sums` and `squares` (scratch, count / 8 values each) by `corridor_pairwise_sum`.
+void corridor_block_moments(const double *_Nonnull values, long count, double center, double *_Nonnull sums,
+                            double *_Nonnull squares, CorridorMoments *_Nonnull moments);
+
+/// The sum of `count` values (a power of two) as the fixed tree adds them: pairs, then pairs of
+/// pairs. Overwrites `values`.
+double corridor_pairwise_sum(double *_Nonnull values, long count);
+
+/// The kernels with the version chosen by the caller, for the tests that
 /// compare the versions bit for bit: `avx2` nonzero asks for the AVX2 version, which is only
 /// run when `corridor_has_avx2()` says the processor has it.
 void corridor_expm1_version(const double *x, double *result, long count, int avx2);
 void corridor_leaving_per_rate_version(double *hazards, long count, int avx2);
+void corridor_block_moments_version(const double *_Nonnull values, long count, double center,
+                                    double *_Nonnull sums, double *_Nonnull squares,
+                                    CorridorMoments *_Nonnull moments, int avx2);
 void corridor_member_hazards_version(const double *_Nonnull start, double *_Nonnull remainder,
                                      double *_Nonnull scratch, const double *_Nonnull const *_Nonnull rates,
                                      const long *_Nonnull laneMasks, double *_Nonnull const *_Nonnull amounts,
