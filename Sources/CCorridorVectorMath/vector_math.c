@@ -244,113 +244,68 @@ INLINE void block_moments(const double *values, long count, double center, doubl
     moments->bits = (unsigned long long)(state.bits[0] | state.bits[1] | state.bits[2] | state.bits[3]);
 }
 
-static void expm1_portable(const double *x, double *result, long count) { expm1_values(x, result, count); }
-static void leaving_per_rate_portable(double *hazards, long count) { leaving_per_rate_values(hazards, count); }
-
-static void member_hazards_portable(const double *start, double *remainder, double *scratch, const double *const *rates,
-                                    const long *laneMasks, double *const *amounts, const double *const *masks,
-                                    int masked, long flowCount, long count) {
-    member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
-}
-
-static void block_moments_portable(const double *values, long count, double center, double *sums, double *squares,
-                                   CorridorMoments *moments) {
-    block_moments(values, count, center, sums, squares, moments);
-}
-
+// Each kernel twice from its one inline body: for the build's instruction set (SSE2 in the
+// portable build) and, on x86-64, for AVX2 alone — not FMA: a version may use 256-bit
+// vectors, never a fused multiply-add.
 #if defined(__x86_64__)
-// AVX2 alone, not FMA: the version may use 256-bit vectors, never a fused multiply-add.
-__attribute__((target("avx2"))) static void expm1_avx2(const double *x, double *result, long count) {
-    expm1_values(x, result, count);
-}
-__attribute__((target("avx2"))) static void leaving_per_rate_avx2(double *hazards, long count) {
-    leaving_per_rate_values(hazards, count);
-}
-
-__attribute__((target("avx2"))) static void member_hazards_avx2(const double *start, double *remainder, double *scratch,
-                                                                 const double *const *rates, const long *laneMasks,
-                                                                 double *const *amounts, const double *const *masks,
-                                                                 int masked, long flowCount, long count) {
-    member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
-}
-
-__attribute__((target("avx2"))) static void block_moments_avx2(const double *values, long count, double center,
-                                                                double *sums, double *squares,
-                                                                CorridorMoments *moments) {
-    block_moments(values, count, center, sums, squares, moments);
-}
-
+#define AVX2 __attribute__((target("avx2")))
 int corridor_has_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2");
 }
 #else
-__attribute__((target("avx2"))) static void member_hazards_avx2(const double *start, double *remainder, double *scratch,
-                                                                 const double *const *rates, const long *laneMasks,
-                                                                 double *const *amounts, const double *const *masks,
-                                                                 int masked, long flowCount, long count) {
-    member_hazards(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
-}
-
-__attribute__((target("avx2"))) static void block_moments_avx2(const double *values, long count, double center,
-                                                                double *sums, double *squares,
-                                                                CorridorMoments *moments) {
-    block_moments(values, count, center, sums, squares, moments);
-}
-
+#define AVX2
 int corridor_has_avx2(void) { return 0; }
 #endif
 
+#define BOTH_VERSIONS(body, parameters, arguments)                                                                   \
+    static void body##_portable parameters { body arguments; }                                                     \
+    AVX2 static void body##_avx2 parameters { body arguments; }
+
+BOTH_VERSIONS(expm1_values, (const double *x, double *result, long count), (x, result, count))
+BOTH_VERSIONS(leaving_per_rate_values, (double *hazards, long count), (hazards, count))
+BOTH_VERSIONS(member_hazards,
+              (const double *start, double *remainder, double *scratch, const double *const *rates,
+               const long *laneMasks, double *const *amounts, const double *const *masks, int masked, long flowCount,
+               long count),
+              (start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count))
+BOTH_VERSIONS(block_moments,
+              (const double *values, long count, double center, double *sums, double *squares,
+               CorridorMoments *moments),
+              (values, count, center, sums, squares, moments))
+
+/// Whether to run the AVX2 versions: asked for, and the processor has AVX2.
+static int runs_avx2(int asked) { return asked && corridor_has_avx2(); }
+
 void corridor_expm1_version(const double *x, double *result, long count, int avx2) {
-#if defined(__x86_64__)
-    if (avx2 && corridor_has_avx2()) { expm1_avx2(x, result, count); return; }
-#endif
-    (void)avx2;
-    expm1_portable(x, result, count);
+    (runs_avx2(avx2) ? expm1_values_avx2 : expm1_values_portable)(x, result, count);
 }
 
 void corridor_leaving_per_rate_version(double *hazards, long count, int avx2) {
-#if defined(__x86_64__)
-    if (avx2 && corridor_has_avx2()) { leaving_per_rate_avx2(hazards, count); return; }
-#endif
-    (void)avx2;
-    leaving_per_rate_portable(hazards, count);
+    (runs_avx2(avx2) ? leaving_per_rate_values_avx2 : leaving_per_rate_values_portable)(hazards, count);
+}
+
+void corridor_member_hazards_version(const double *start, double *remainder, double *scratch, const double *const *rates,
+                                     const long *laneMasks, double *const *amounts, const double *const *masks,
+                                     int masked, long flowCount, long count, int avx2) {
+    (runs_avx2(avx2) ? member_hazards_avx2 : member_hazards_portable)(start, remainder, scratch, rates, laneMasks,
+                                                                      amounts, masks, masked, flowCount, count);
+}
+
+void corridor_block_moments_version(const double *values, long count, double center, double *sums, double *squares,
+                                    CorridorMoments *moments, int avx2) {
+    (runs_avx2(avx2) ? block_moments_avx2 : block_moments_portable)(values, count, center, sums, squares, moments);
 }
 
 void corridor_expm1(const double *x, double *result, long count) { corridor_expm1_version(x, result, count, 1); }
 
 void corridor_leaving_per_rate(double *hazards, long count) { corridor_leaving_per_rate_version(hazards, count, 1); }
 
-void corridor_member_hazards_version(const double *start, double *remainder, double *scratch, const double *const *rates,
-                                     const long *laneMasks, double *const *amounts, const double *const *masks,
-                                     int masked, long flowCount, long count, int avx2) {
-#if defined(__x86_64__)
-    if (avx2 && corridor_has_avx2()) {
-        member_hazards_avx2(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
-        return;
-    }
-#endif
-    (void)avx2;
-    member_hazards_portable(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count);
-}
-
 void corridor_member_hazards(const double *start, double *remainder, double *scratch, const double *const *rates,
                              const long *laneMasks, double *const *amounts, const double *const *masks, int masked,
                              long flowCount, long count) {
     corridor_member_hazards_version(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount,
                                     count, 1);
-}
-
-void corridor_block_moments_version(const double *values, long count, double center, double *sums, double *squares,
-                                    CorridorMoments *moments, int avx2) {
-#if defined(__x86_64__)
-    if (avx2 && corridor_has_avx2()) {
-        block_moments_avx2(values, count, center, sums, squares, moments);
-        return;
-    }
-#endif
-    (void)avx2;
-    block_moments_portable(values, count, center, sums, squares, moments);
 }
 
 void corridor_block_moments(const double *values, long count, double center, double *sums, double *squares,
