@@ -214,21 +214,55 @@ INLINE void chunk_sums(const double *values, long chunk, MomentsState *state, do
     *squares = tree_of_eight(deviationLow * deviationLow, deviationHigh * deviationHigh);
 }
 
+/// Lanes j of rows a, b, c, d as row j (a 4 × 4 transpose): `rows[j] = (a[j], b[j], c[j], d[j])`.
+INLINE void transpose(f64x4 a, f64x4 b, f64x4 c, f64x4 d, f64x4 *rows) {
+    f64x4 ab02 = __builtin_shufflevector(a, b, 0, 4, 2, 6), ab13 = __builtin_shufflevector(a, b, 1, 5, 3, 7);
+    f64x4 cd02 = __builtin_shufflevector(c, d, 0, 4, 2, 6), cd13 = __builtin_shufflevector(c, d, 1, 5, 3, 7);
+    rows[0] = __builtin_shufflevector(ab02, cd02, 0, 1, 4, 5);
+    rows[1] = __builtin_shufflevector(ab13, cd13, 0, 1, 4, 5);
+    rows[2] = __builtin_shufflevector(ab02, cd02, 2, 3, 6, 7);
+    rows[3] = __builtin_shufflevector(ab13, cd13, 2, 3, 6, 7);
+}
+
+/// ((x0 + x1) + (x2 + x3)) + ((x4 + x5) + (x6 + x7)) lane by lane.
+INLINE f64x4 tree_of_rows(const f64x4 *x) {
+    return ((x[0] + x[1]) + (x[2] + x[3])) + ((x[4] + x[5]) + (x[6] + x[7]));
+}
+
+/// Values 32·group ..< 32·group + 32 (four chunks of 8): folds them into the minimum, maximum
+/// and OR, and stores the group's tree sums (a + b) + (c + d) of its chunks' level-3 sums a,
+/// b, c, d. The chunks are transposed, so that lane c of row j holds value j of chunk c and
+/// every chunk's tree is formed by additions of whole rows: the same additions as
+/// `chunk_sums`, without a horizontal one per chunk.
+INLINE void group_sums(const double *values, long group, MomentsState *state, double *sum, double *squares) {
+    f64x4 v[8];
+    for (int j = 0; j < 8; j++) v[j] = load(values + 32 * group + 4 * j);
+    for (int chunk = 0; chunk < 4; chunk++) {
+        f64x4 low = v[2 * chunk], high = v[2 * chunk + 1];
+        f64x4 smaller = choose(low < high, low, high), larger = choose(low > high, low, high);
+        state->lowest = choose(smaller < state->lowest, smaller, state->lowest);
+        state->highest = choose(larger > state->highest, larger, state->highest);
+        state->bits |= (i64x4)low | (i64x4)high;
+    }
+    f64x4 rows[8], deviations[8], squared[8];
+    transpose(v[0], v[2], v[4], v[6], rows);
+    transpose(v[1], v[3], v[5], v[7], rows + 4);
+    for (int j = 0; j < 8; j++) {
+        deviations[j] = rows[j] - state->center;
+        squared[j] = deviations[j] * deviations[j];
+    }
+    f64x4 chunkSums = tree_of_rows(deviations), chunkSquares = tree_of_rows(squared);
+    *sum = (chunkSums[0] + chunkSums[1]) + (chunkSums[2] + chunkSums[3]);
+    *squares = (chunkSquares[0] + chunkSquares[1]) + (chunkSquares[2] + chunkSquares[3]);
+}
+
 INLINE void block_moments(const double *values, long count, double center, double *sums, double *squares,
                           CorridorMoments *moments) {
     MomentsState state = {splat(INFINITY), splat(-INFINITY), {0, 0, 0, 0}, splat(center)};
     long stored;
     if (count >= 32) {
         stored = count / 32;
-        for (long group = 0; group < stored; group++) {
-            double a, b, c, d, qa, qb, qc, qd;
-            chunk_sums(values, 4 * group, &state, &a, &qa);
-            chunk_sums(values, 4 * group + 1, &state, &b, &qb);
-            chunk_sums(values, 4 * group + 2, &state, &c, &qc);
-            chunk_sums(values, 4 * group + 3, &state, &d, &qd);
-            sums[group] = (a + b) + (c + d);
-            squares[group] = (qa + qb) + (qc + qd);
-        }
+        for (long group = 0; group < stored; group++) group_sums(values, group, &state, &sums[group], &squares[group]);
     } else {
         stored = count / 8;
         for (long chunk = 0; chunk < stored; chunk++) chunk_sums(values, chunk, &state, &sums[chunk], &squares[chunk]);
