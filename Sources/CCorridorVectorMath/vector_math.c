@@ -278,6 +278,55 @@ INLINE void block_moments(const double *values, long count, double center, doubl
     moments->bits = (unsigned long long)(state.bits[0] | state.bits[1] | state.bits[2] | state.bits[3]);
 }
 
+INLINE void operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                    int uniformB, long count) {
+// `d[l] = expression` of x = a[l] (or a[0]) and y = b[l] (or b[0]), a loop per case.
+#define EACH_MEMBER(expression)                                                                                       \
+    if (uniformA) {                                                                                                  \
+        double x = a[0];                                                                                             \
+        for (long l = 0; l < count; l++) { double y = b[l]; d[l] = (expression); }                                  \
+    } else if (uniformB) {                                                                                           \
+        double y = b[0];                                                                                             \
+        for (long l = 0; l < count; l++) { double x = a[l]; d[l] = (expression); }                                  \
+    } else {                                                                                                         \
+        for (long l = 0; l < count; l++) { double x = a[l], y = b[l]; d[l] = (expression); }                         \
+    }
+    switch (operation) {
+    case CORRIDOR_ADD: EACH_MEMBER(x + y) break;
+    case CORRIDOR_SUBTRACT: EACH_MEMBER(x - y) break;
+    case CORRIDOR_MULTIPLY: EACH_MEMBER(x * y) break;
+    case CORRIDOR_DIVIDE: EACH_MEMBER(x / y) break;
+    case CORRIDOR_MINIMUM: EACH_MEMBER(y < x ? y : x) break;
+    case CORRIDOR_MAXIMUM: EACH_MEMBER(y >= x ? y : x) break;
+    case CORRIDOR_EXP: for (long l = 0; l < count; l++) d[l] = exp(a[l]); break;
+    case CORRIDOR_NEGATE: for (long l = 0; l < count; l++) d[l] = -a[l]; break;
+    }
+#undef EACH_MEMBER
+}
+
+INLINE void apply_flows(double *stocks, long lanes, long slotCount, const long *starts, const double *const *amounts,
+                        const double *const *shares, const _Bool *shareIsUniform, const double *const *remainders,
+                        long count) {
+    for (long slot = 0; slot < slotCount; slot++) {
+        long start = starts[slot], end = starts[slot + 1];
+        const double *kept = remainders[slot];
+        if (!kept && start == end) continue;
+        double *stock = stocks + slot * lanes;
+        for (long l = 0; l < count; l += 4) {
+            f64x4 value = kept ? non_negative(load(kept + l)) : load(stock + l);
+            for (long t = start; t < end; t++) {
+                f64x4 amount = load(amounts[t] + l);
+                if (shares[t]) {
+                    value = value + amount * (shareIsUniform[t] ? splat(shares[t][0]) : load(shares[t] + l));
+                } else {
+                    value = value + amount;
+                }
+            }
+            store(stock + l, value);
+        }
+    }
+}
+
 // Each kernel twice from its one inline body: for the build's instruction set (SSE2 in the
 // portable build) and, on x86-64, for AVX2 alone — not FMA: a version may use 256-bit
 // vectors, never a fused multiply-add.
@@ -307,6 +356,15 @@ BOTH_VERSIONS(block_moments,
               (const double *values, long count, double center, double *sums, double *squares,
                CorridorMoments *moments),
               (values, count, center, sums, squares, moments))
+
+BOTH_VERSIONS(operate,
+              (CorridorOperation operation, double *d, const double *a, const double *b, int uniformA, int uniformB,
+               long count),
+              (operation, d, a, b, uniformA, uniformB, count))
+BOTH_VERSIONS(apply_flows,
+              (double *stocks, long lanes, long slotCount, const long *starts, const double *const *amounts,
+               const double *const *shares, const _Bool *shareIsUniform, const double *const *remainders, long count),
+              (stocks, lanes, slotCount, starts, amounts, shares, shareIsUniform, remainders, count))
 
 /// Whether to run the AVX2 versions: asked for, and the processor has AVX2.
 static int runs_avx2(int asked) { return asked && corridor_has_avx2(); }
@@ -348,3 +406,15 @@ void corridor_block_moments(const double *values, long count, double center, dou
 }
 
 double corridor_pairwise_sum(double *values, long count) { return pairwise_sum(values, count); }
+
+void corridor_operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                      int uniformB, long count) {
+    (runs_avx2(1) ? operate_avx2 : operate_portable)(operation, d, a, b, uniformA, uniformB, count);
+}
+
+void corridor_apply_flows(double *stocks, long lanes, long slotCount, const long *starts, const double *const *amounts,
+                          const double *const *shares, const _Bool *shareIsUniform, const double *const *remainders,
+                          long count) {
+    (runs_avx2(1) ? apply_flows_avx2 : apply_flows_portable)(stocks, lanes, slotCount, starts, amounts, shares,
+                                                             shareIsUniform, remainders, count);
+}

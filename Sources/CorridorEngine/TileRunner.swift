@@ -392,28 +392,23 @@ final class TileRunner {
                 continue
             }
             registerIsBroadcast[Int(instruction.destination)] = false
-            let uniformA = operands[index].a, uniformB = operands[index].b
-            @inline(__always) func apply(_ operation: (Double, Double) -> Double) {
-                if uniformA {
-                    let x = a[0]
-                    for l in 0..<n { d[l] = operation(x, b[l]) }
-                } else if uniformB {
-                    let y = b[0]
-                    for l in 0..<n { d[l] = operation(a[l], y) }
-                } else {
-                    for l in 0..<n { d[l] = operation(a[l], b[l]) }
-                }
-            }
-            switch instruction.op {
-            case .add: apply(+)
-            case .subtract: apply(-)
-            case .multiply: apply(*)
-            case .divide: apply(/)
-            case .minimum: apply { Swift.min($0, $1) }
-            case .maximum: apply { Swift.max($0, $1) }
-            case .exp: for l in 0..<n { d[l] = Double.exp(a[l]) }
-            case .negate: for l in 0..<n { d[l] = -a[l] }
-            }
+            corridor_operate(Self.operation(instruction.op), d, a, b, operands[index].a ? 1 : 0,
+                             operands[index].b ? 1 : 0, n)
+        }
+    }
+
+    /// The C kernels' code of an operation.
+    @inline(__always)
+    private static func operation(_ op: OpCode) -> CorridorOperation {
+        switch op {
+        case .add: return CORRIDOR_ADD
+        case .subtract: return CORRIDOR_SUBTRACT
+        case .multiply: return CORRIDOR_MULTIPLY
+        case .divide: return CORRIDOR_DIVIDE
+        case .minimum: return CORRIDOR_MINIMUM
+        case .maximum: return CORRIDOR_MAXIMUM
+        case .exp: return CORRIDOR_EXP
+        case .negate: return CORRIDOR_NEGATE
         }
     }
 
@@ -619,28 +614,13 @@ final class TileRunner {
                                 masked ? 1 : 0, flowCount, (n + 7) & ~7)
     }
 
-    /// Step 5, fused per stock slot: a source keeps its remainder (clamped at 0), then every
-    /// flow into the slot adds its amount times the destination's share, in flow order
-    /// (times 1 skipped: the same bits).
+    /// Step 5, fused per stock slot (`corridor_apply_flows`, C: AVX2 where the processor has
+    /// it): a source keeps its remainder (clamped at 0), then every flow into the slot adds
+    /// its amount times the destination's share, in flow order (times 1 skipped: the same
+    /// bits).
     private func applyFlows(count n: Int) {
-        for slot in 0..<plan.model.stockCount {
-            let start = incomingStart[slot], end = incomingStart[slot + 1]
-            let kept = sourceRemainders[slot]
-            if kept == nil && start == end { continue }
-            let stock = register(slot)
-            for l in stride(from: 0, to: n, by: 8) {
-                var value = kept.map { Self.nonNegative(Self.load8($0, l)) } ?? Self.load8(stock, l)
-                for t in start..<end {
-                    let amount = Self.load8(incomingAmounts[t], l)
-                    if let share = incomingShares[t] {
-                        value += amount * (incomingShareIsUniform[t] ? Wide(repeating: share[0]) : Self.load8(share, l))
-                    } else {
-                        value += amount
-                    }
-                }
-                Self.store8(value, stock, l)
-            }
-        }
+        corridor_apply_flows(registers, lanes, plan.model.stockCount, incomingStart, incomingAmounts, incomingShares,
+                             incomingShareIsUniform, sourceRemainders, (n + 7) & ~7)
     }
 
     /// Whether every stock of the tile's members is finite.

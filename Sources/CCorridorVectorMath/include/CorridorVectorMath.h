@@ -52,6 +52,28 @@ void corridor_block_moments(const double *values, long count, double center, dou
 /// pairs. Overwrites `values`.
 double corridor_pairwise_sum(double *values, long count);
 
+/// The operations of an expression instruction, in the order of the engine's `OpCode`.
+typedef enum {
+    CORRIDOR_ADD, CORRIDOR_SUBTRACT, CORRIDOR_MULTIPLY, CORRIDOR_DIVIDE,
+    CORRIDOR_MINIMUM, CORRIDOR_MAXIMUM, CORRIDOR_EXP, CORRIDOR_NEGATE
+} CorridorOperation;
+
+/// One expression instruction over `count` members: d[l] = a[l] ∘ b[l] (exp and negate read
+/// `a` only), with a[0] for every member when `uniformA`, b[0] when `uniformB`. Minimum and
+/// maximum are Swift's: min(x, y) = y < x ? y : x, max(x, y) = y ≥ x ? y : x; exp is the C
+/// library's. `d` may be `a` or `b`.
+void corridor_operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                      int uniformB, long count);
+
+/// Step 5 of MODEL-FORMAT.md for every stock slot, `count` members (a multiple of 4): slot s's
+/// row (`stocks + s·lanes`) becomes its source remainder clamped at 0 (`remainders[s]`, when
+/// the slot is a flow's source) or keeps its value, plus, in order, each incoming amount
+/// row `amounts[t]` times its share row `shares[t]` (t from `starts[s]` to `starts[s + 1]`;
+/// a null share: the amount as it is; `shareIsUniform[t]`: the share's lane 0 for everyone).
+void corridor_apply_flows(double *stocks, long lanes, long slotCount, const long *starts,
+                          const double *_Nonnull const *_Nonnull amounts, const double *_Nullable const *_Nonnull shares,
+                          const _Bool *shareIsUniform, const double *_Nullable const *_Nonnull remainders, long count);
+
 /// The kernels with the version chosen by the caller, for the tests that
 /// compare the versions bit for bit: `avx2` nonzero asks for the AVX2 version, which is only
 /// run when `corridor_has_avx2()` says the processor has it.
