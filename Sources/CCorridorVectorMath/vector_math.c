@@ -312,17 +312,26 @@ INLINE void apply_flows(double *stocks, long lanes, long slotCount, const long *
         const double *kept = remainders[slot];
         if (!kept && start == end) continue;
         double *stock = stocks + slot * lanes;
-        for (long l = 0; l < count; l += 4) {
-            f64x4 value = kept ? non_negative(load(kept + l)) : load(stock + l);
+        // Eight members at a time: the tables are read once for two vectors.
+        for (long l = 0; l < count; l += 8) {
+            f64x4 low = kept ? non_negative(load(kept + l)) : load(stock + l);
+            f64x4 high = kept ? non_negative(load(kept + l + 4)) : load(stock + l + 4);
             for (long t = start; t < end; t++) {
-                f64x4 amount = load(amounts[t] + l);
-                if (shares[t]) {
-                    value = value + amount * (shareIsUniform[t] ? splat(shares[t][0]) : load(shares[t] + l));
+                const double *amount = amounts[t], *share = shares[t];
+                if (!share) {
+                    low = low + load(amount + l);
+                    high = high + load(amount + l + 4);
+                } else if (shareIsUniform[t]) {
+                    f64x4 uniform = splat(share[0]);
+                    low = low + load(amount + l) * uniform;
+                    high = high + load(amount + l + 4) * uniform;
                 } else {
-                    value = value + amount;
+                    low = low + load(amount + l) * load(share + l);
+                    high = high + load(amount + l + 4) * load(share + l + 4);
                 }
             }
-            store(stock + l, value);
+            store(stock + l, low);
+            store(stock + l + 4, high);
         }
     }
 }

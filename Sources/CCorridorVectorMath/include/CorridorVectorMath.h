@@ -65,7 +65,7 @@ typedef enum {
 void corridor_operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
                       int uniformB, long count);
 
-/// Step 5 of MODEL-FORMAT.md for every stock slot, `count` members (a multiple of 4): slot s's
+/// Step 5 of MODEL-FORMAT.md for every stock slot, `count` members (a multiple of 8): slot s's
 /// row (`stocks + s·lanes`) becomes its source remainder clamped at 0 (`remainders[s]`, when
 /// the slot is a flow's source) or keeps its value, plus, in order, each incoming amount
 /// row `amounts[t]` times its share row `shares[t]` (t from `starts[s]` to `starts[s + 1]`;
