@@ -416,14 +416,25 @@ void corridor_block_moments(const double *values, long count, double center, dou
 
 double corridor_pairwise_sum(double *values, long count) { return pairwise_sum(values, count); }
 
+void corridor_operate_version(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                              int uniformB, long count, int avx2) {
+    (runs_avx2(avx2) ? operate_avx2 : operate_portable)(operation, d, a, b, uniformA, uniformB, count);
+}
+
+void corridor_apply_flows_version(double *stocks, long lanes, long slotCount, const long *starts,
+                                  const double *const *amounts, const double *const *shares,
+                                  const _Bool *shareIsUniform, const double *const *remainders, long count, int avx2) {
+    (runs_avx2(avx2) ? apply_flows_avx2 : apply_flows_portable)(stocks, lanes, slotCount, starts, amounts, shares,
+                                                                shareIsUniform, remainders, count);
+}
+
 void corridor_operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
                       int uniformB, long count) {
-    (runs_avx2(1) ? operate_avx2 : operate_portable)(operation, d, a, b, uniformA, uniformB, count);
+    corridor_operate_version(operation, d, a, b, uniformA, uniformB, count, 1);
 }
 
 void corridor_apply_flows(double *stocks, long lanes, long slotCount, const long *starts, const double *const *amounts,
                           const double *const *shares, const _Bool *shareIsUniform, const double *const *remainders,
                           long count) {
-    (runs_avx2(1) ? apply_flows_avx2 : apply_flows_portable)(stocks, lanes, slotCount, starts, amounts, shares,
-                                                             shareIsUniform, remainders, count);
+    corridor_apply_flows_version(stocks, lanes, slotCount, starts, amounts, shares, shareIsUniform, remainders, count, 1);
 }

@@ -2,14 +2,13 @@ import CCorridorVectorMath
 import RealModule
 
 /// The buffers of one worker, allocated once and reused for every tile it runs.
-/// (About 740 lines, kept whole: the step loop and its kernels share these buffers, and
+/// (About 680 lines, kept whole: the step loop and its kernels share these buffers, and
 /// splitting them apart would hide the order of one month's work.)
 ///
 /// Every buffer row holds `lanes` values, a multiple of 8: the fused kernels work on eight
-/// members at a time (`Wide`; the vector `expm1` on four, `Lanes`), and a tile of fewer
-/// members computes its spare lanes harmlessly (nothing reads them).
+/// members at a time (`Wide`; the C kernels of `CCorridorVectorMath` on four or eight), and
+/// a tile of fewer members computes its spare lanes harmlessly (nothing reads them).
 final class TileRunner {
-    typealias Lanes = VectorMath.Lanes
     let plan: ExecutionPlan
     let lanes: Int
     let registers: UnsafeMutablePointer<Double>
@@ -203,11 +202,6 @@ final class TileRunner {
     /// `Swift.max(x, 0)` lane by lane: 0 for −0 and negatives, NaN kept.
     @inline(__always) static func nonNegative(_ x: Wide) -> Wide {
         x.replacing(with: 0, where: x .<= Wide(repeating: 0))
-    }
-
-    /// `Swift.max(x, 0)` lane by lane: 0 for −0 and negatives, NaN kept.
-    @inline(__always) static func nonNegative(_ x: Lanes) -> Lanes {
-        x.replacing(with: 0, where: x .<= Lanes(repeating: 0))
     }
 
     @inline(__always) func register(_ index: Int32) -> UnsafeMutablePointer<Double> { registers + Int(index) * lanes }
@@ -570,11 +564,12 @@ final class TileRunner {
         }
         let rates = hazardRates, amounts = hazardAmounts, masks = hazardMasks
         if plan.uniformHazards[sourceIndex][g] {
-            var hazard = Lanes(repeating: 0)
-            for k in 0..<flowCount { hazard += Self.nonNegative(Lanes(repeating: rates[k][0])) }
-            let perRate = Lanes(repeating: VectorMath.leavingPerRate(hazard[0]))
+            // The operations a member's lane does in `corridor_member_hazards`, on one value.
+            var hazard = 0.0
+            for k in 0..<flowCount { hazard += Swift.max(rates[k][0], 0) }
+            let perRate = VectorMath.leavingPerRate(hazard)
             let factors = hazardFactors
-            for k in 0..<flowCount { factors[k] = (Self.nonNegative(Lanes(repeating: rates[k][0])) * perRate)[0] }
+            for k in 0..<flowCount { factors[k] = Swift.max(rates[k][0], 0) * perRate }
             for l in stride(from: 0, to: n, by: 8) {
                 let remainder = Self.load8(start, l)
                 var left = remainder

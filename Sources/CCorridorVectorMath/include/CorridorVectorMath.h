@@ -82,6 +82,12 @@ void corridor_leaving_per_rate_version(double *hazards, long count, int avx2);
 void corridor_block_moments_version(const double *values, long count, double center,
                                     double *sums, double *squares,
                                     CorridorMoments *moments, int avx2);
+void corridor_operate_version(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                              int uniformB, long count, int avx2);
+void corridor_apply_flows_version(double *stocks, long lanes, long slotCount, const long *starts,
+                                  const double *_Nonnull const *_Nonnull amounts,
+                                  const double *_Nullable const *_Nonnull shares, const _Bool *shareIsUniform,
+                                  const double *_Nullable const *_Nonnull remainders, long count, int avx2);
 void corridor_member_hazards_version(const double *start, double *remainder,
                                      double *scratch, const double *_Nonnull const *_Nonnull rates,
                                      const long *laneMasks, double *_Nonnull const *_Nonnull amounts,
