@@ -341,10 +341,15 @@ INLINE void apply_flows(double *stocks, long lanes, long slotCount, const long *
 // vectors, never a fused multiply-add.
 #if defined(__x86_64__)
 #define AVX2 __attribute__((target("avx2")))
-int corridor_has_avx2(void) {
+/// Whether the processor has AVX2: asked once, before `main` (written before any thread
+/// starts, only read after), not on every kernel call — `corridor_operate` runs once per
+/// expression instruction, step and tile.
+static int processorHasAVX2;
+__attribute__((constructor)) static void ask_the_processor(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
+    processorHasAVX2 = __builtin_cpu_supports("avx2") != 0;
 }
+int corridor_has_avx2(void) { return processorHasAVX2; }
 #else
 #define AVX2
 int corridor_has_avx2(void) { return 0; }

@@ -1,6 +1,7 @@
 import CCorridorVectorMath
 
-/// `expm1` four lanes at a time, and the hazard kernels' factor (1 − e^−H)/H: the same
+/// The hazard kernels' factor (1 − e^−H)/H on one value, from the vector `expm1` of the C
+/// kernels (VectorMathTests tests that `expm1` itself, `corridor_expm1`): the same
 /// arithmetic on every lane, so a lane's result depends on its own argument only (never
 /// on its neighbours, the vector width or the instruction set: no fused multiply-add is used).
 ///
@@ -12,25 +13,6 @@ import CCorridorVectorMath
 /// below 1.2 ulp up to 709 (Docs/engine.md).
 enum VectorMath {
     typealias Lanes = SIMD4<Double>
-
-    /// e^x − 1 of every lane.
-    static func expMinusOne(_ x: Lanes) -> Lanes {
-        var x = x, result = Lanes()
-        withUnsafePointer(to: &x) { x in
-            withUnsafeMutablePointer(to: &result) { result in
-                x.withMemoryRebound(to: Double.self, capacity: 4) { x in
-                    result.withMemoryRebound(to: Double.self, capacity: 4) { corridor_expm1(x, $0, 4) }
-                }
-            }
-        }
-        return result
-    }
-
-    /// e^x − 1 of one value: lane 0 of the vector function, so that a value gives the same
-    /// bits whether it is computed alone or among others.
-    static func expMinusOne(_ x: Double) -> Double {
-        expMinusOne(Lanes(repeating: x))[0]
-    }
 
     /// (1 − e^−H)/H of one hazard (0 where H ≤ 0), with the bits a member's lane gets in
     /// `corridor_member_hazards`: the share of a stock leaving per unit of total hazard H.

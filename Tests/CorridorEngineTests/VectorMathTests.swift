@@ -3,6 +3,24 @@ import Foundation
 import Testing
 @testable import CorridorEngine
 
+/// The vector `expm1` of the C kernels (`corridor_expm1`), four values at a time as the
+/// kernels compute it, and one value as lane 0 of four equal ones.
+extension VectorMath {
+    static func expMinusOne(_ x: Lanes) -> Lanes {
+        var x = x, result = Lanes()
+        withUnsafePointer(to: &x) { x in
+            withUnsafeMutablePointer(to: &result) { result in
+                x.withMemoryRebound(to: Double.self, capacity: 4) { x in
+                    result.withMemoryRebound(to: Double.self, capacity: 4) { corridor_expm1(x, $0, 4) }
+                }
+            }
+        }
+        return result
+    }
+
+    static func expMinusOne(_ x: Double) -> Double { expMinusOne(Lanes(repeating: x))[0] }
+}
+
 /// The vector `expm1` against a reference in 80-bit extended precision (64-bit mantissa:
 /// exact to far below a double's ulp) and against the C library's double `expm1`.
 @Suite struct VectorMathTests {
