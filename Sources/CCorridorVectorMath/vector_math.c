@@ -278,8 +278,26 @@ INLINE void block_moments(const double *values, long count, double center, doubl
     moments->bits = (unsigned long long)(state.bits[0] | state.bits[1] | state.bits[2] | state.bits[3]);
 }
 
-INLINE void operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
-                    int uniformB, long count) {
+/// Whether `values[0 ..< count]` all have the bits of `values[0]` (count ≥ 1): compared four
+/// at a time, stopping at the first four that differ (at once, for most rows).
+INLINE int all_same_bits(const double *values, long count) {
+    long whole = count & ~3L;
+    uint64_t firstBits;
+    memcpy(&firstBits, values, sizeof firstBits);
+    i64x4 first = {(int64_t)firstBits, (int64_t)firstBits, (int64_t)firstBits, (int64_t)firstBits};
+    for (long i = 0; i < whole; i += 4) {
+        if (some((i64x4)load(values + i) != first)) return 0;
+    }
+    for (long i = whole; i < count; i++) {
+        uint64_t bits;
+        memcpy(&bits, values + i, sizeof bits);
+        if (bits != firstBits) return 0;
+    }
+    return 1;
+}
+
+INLINE int operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                   int uniformB, long count) {
 // `d[l] = expression` of x = a[l] (or a[0]) and y = b[l] (or b[0]), a loop per case.
 #define EACH_MEMBER(expression)                                                                                       \
     if (uniformA) {                                                                                                  \
@@ -302,6 +320,7 @@ INLINE void operate(CorridorOperation operation, double *d, const double *a, con
     case CORRIDOR_NEGATE: for (long l = 0; l < count; l++) d[l] = -a[l]; break;
     }
 #undef EACH_MEMBER
+    return count > 0 && all_same_bits(d, count);
 }
 
 INLINE void apply_flows(double *stocks, long lanes, long slotCount, const long *starts, const double *const *amounts,
@@ -358,6 +377,9 @@ int corridor_has_avx2(void) { return 0; }
 #define BOTH_VERSIONS(body, parameters, arguments)                                                                   \
     static void body##_portable parameters { body arguments; }                                                     \
     AVX2 static void body##_avx2 parameters { body arguments; }
+#define BOTH_VERSIONS_RETURNING(type, body, parameters, arguments)                                                   \
+    static type body##_portable parameters { return body arguments; }                                              \
+    AVX2 static type body##_avx2 parameters { return body arguments; }
 
 BOTH_VERSIONS(expm1_values, (const double *x, double *result, long count), (x, result, count))
 BOTH_VERSIONS(leaving_per_rate_values, (double *hazards, long count), (hazards, count))
@@ -371,7 +393,7 @@ BOTH_VERSIONS(block_moments,
                CorridorMoments *moments),
               (values, count, center, sums, squares, moments))
 
-BOTH_VERSIONS(operate,
+BOTH_VERSIONS_RETURNING(int, operate,
               (CorridorOperation operation, double *d, const double *a, const double *b, int uniformA, int uniformB,
                long count),
               (operation, d, a, b, uniformA, uniformB, count))
@@ -421,9 +443,9 @@ void corridor_block_moments(const double *values, long count, double center, dou
 
 double corridor_pairwise_sum(double *values, long count) { return pairwise_sum(values, count); }
 
-void corridor_operate_version(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
-                              int uniformB, long count, int avx2) {
-    (runs_avx2(avx2) ? operate_avx2 : operate_portable)(operation, d, a, b, uniformA, uniformB, count);
+int corridor_operate_version(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                             int uniformB, long count, int avx2) {
+    return (runs_avx2(avx2) ? operate_avx2 : operate_portable)(operation, d, a, b, uniformA, uniformB, count);
 }
 
 void corridor_apply_flows_version(double *stocks, long lanes, long slotCount, const long *starts,
@@ -433,9 +455,9 @@ void corridor_apply_flows_version(double *stocks, long lanes, long slotCount, co
                                                                 shareIsUniform, remainders, count);
 }
 
-void corridor_operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
-                      int uniformB, long count) {
-    corridor_operate_version(operation, d, a, b, uniformA, uniformB, count, 1);
+int corridor_operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                     int uniformB, long count) {
+    return corridor_operate_version(operation, d, a, b, uniformA, uniformB, count, 1);
 }
 
 void corridor_apply_flows(double *stocks, long lanes, long slotCount, const long *starts, const double *const *amounts,

@@ -225,6 +225,8 @@ final class TileRunner {
             register(slot).update(repeating: model.initial[slot], count: lanes)
         }
         drawMembers(first: first, count: n)
+        // Run-time agreement (`execute`) was found over the previous tile's members.
+        registerIsBroadcast.update(repeating: false, count: plan.registerCount)
         let tileView = TileView(firstMember: first, count: n, lanes: lanes, registers: registers,
                                 amounts: amounts, shares: shares, plan: plan)
         #if CORRIDOR_INVARIANTS
@@ -360,11 +362,19 @@ final class TileRunner {
     /// for every member is computed once, on lane 0's values (the same bits every lane would
     /// give), and written to every lane only where something reads it member by member; an
     /// operand the same for every member is read once, from lane 0.
+    ///
+    /// "The same for every member" is known from the plan (constants and undrawn parameters)
+    /// or found at run time: a register whose members all agree this step (`registerIsBroadcast`,
+    /// set where an instruction's results all have the same bits — `(1 + shock · projection)`
+    /// while `projection` is 0). Its consumers then run once too, and written to every lane.
     private func execute(_ program: ExecutionPlan.ProgramPlan, count n: Int) {
         let operands = program.uniformOperands
         for (index, instruction) in program.instructions.enumerated() {
             let d = register(instruction.destination), a = register(instruction.a), b = register(instruction.b)
-            if program.isUniform[index] {
+            let unary = instruction.op == .exp || instruction.op == .negate
+            let uniformA = operands[index].a || registerIsBroadcast[Int(instruction.a)]
+            let uniformB = unary || operands[index].b || registerIsBroadcast[Int(instruction.b)]
+            if program.isUniform[index] || (uniformA && uniformB) {
                 let value: Double
                 switch instruction.op {
                 case .add: value = a[0] + b[0]
@@ -377,7 +387,7 @@ final class TileRunner {
                 case .negate: value = -a[0]
                 }
                 let destination = Int(instruction.destination)
-                if program.broadcastsResult[index] {
+                if program.broadcastsResult[index] || !program.isUniform[index] {
                     broadcast(value, row: d, flag: registerIsBroadcast + destination)
                 } else {
                     d[0] = value
@@ -385,9 +395,8 @@ final class TileRunner {
                 }
                 continue
             }
-            registerIsBroadcast[Int(instruction.destination)] = false
-            corridor_operate(Self.operation(instruction.op), d, a, b, operands[index].a ? 1 : 0,
-                             operands[index].b ? 1 : 0, n)
+            let agree = corridor_operate(Self.operation(instruction.op), d, a, b, uniformA ? 1 : 0, uniformB ? 1 : 0, n)
+            registerIsBroadcast[Int(instruction.destination)] = agree != 0
         }
     }
 
@@ -555,7 +564,13 @@ final class TileRunner {
         let source = plan.sources[sourceIndex]
         let rem = remainder + (source.compartment * groups + g) * lanes
         let flowCount = source.hazardFlows.count
-        var masked = false
+        var masked = false, uniform = plan.uniformHazards[sourceIndex][g]
+        if !uniform {
+            // Rates that differ by member in general but agree this step are treated as uniform.
+            uniform = source.hazardFlows.allSatisfy { index in
+                plan.uniformAmounts[index][g] || registerIsBroadcast[Int(model.flows[index].amountRegisters[g])]
+            }
+        }
         for (k, index) in source.hazardFlows.enumerated() {
             hazardRates[k] = UnsafePointer(register(model.flows[index].amountRegisters[g]))
             hazardAmounts[k] = amounts + (index * groups + g) * lanes
@@ -563,7 +578,7 @@ final class TileRunner {
             masked = masked || moveMasks[index * groups + g] != nil
         }
         let rates = hazardRates, amounts = hazardAmounts, masks = hazardMasks
-        if plan.uniformHazards[sourceIndex][g] {
+        if uniform {
             // The operations a member's lane does in `corridor_member_hazards`, on one value.
             var hazard = 0.0
             for k in 0..<flowCount { hazard += Swift.max(rates[k][0], 0) }

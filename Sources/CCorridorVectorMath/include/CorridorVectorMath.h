@@ -61,9 +61,10 @@ typedef enum {
 /// One expression instruction over `count` members: d[l] = a[l] ∘ b[l] (exp and negate read
 /// `a` only), with a[0] for every member when `uniformA`, b[0] when `uniformB`. Minimum and
 /// maximum are Swift's: min(x, y) = y < x ? y : x, max(x, y) = y ≥ x ? y : x; exp is the C
-/// library's. `d` may be `a` or `b`.
-void corridor_operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
-                      int uniformB, long count);
+/// library's. `d` may be `a` or `b`. Returns nonzero when every result has the bits of d[0]
+/// (members that agree: the engine then treats the register as one value for all).
+int corridor_operate(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                     int uniformB, long count);
 
 /// Step 5 of MODEL-FORMAT.md for every stock slot, `count` members (a multiple of 8): slot s's
 /// row (`stocks + s·lanes`) becomes its source remainder clamped at 0 (`remainders[s]`, when
@@ -82,8 +83,8 @@ void corridor_leaving_per_rate_version(double *hazards, long count, int avx2);
 void corridor_block_moments_version(const double *values, long count, double center,
                                     double *sums, double *squares,
                                     CorridorMoments *moments, int avx2);
-void corridor_operate_version(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
-                              int uniformB, long count, int avx2);
+int corridor_operate_version(CorridorOperation operation, double *d, const double *a, const double *b, int uniformA,
+                             int uniformB, long count, int avx2);
 void corridor_apply_flows_version(double *stocks, long lanes, long slotCount, const long *starts,
                                   const double *_Nonnull const *_Nonnull amounts,
                                   const double *_Nullable const *_Nonnull shares, const _Bool *shareIsUniform,
