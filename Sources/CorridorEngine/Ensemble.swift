@@ -39,6 +39,9 @@ public struct RunOptions: Sendable {
     public var record: [SeriesKind]
     /// How members differ.
     public var variation: MemberVariation
+    /// Whether the engine looks for members that agree at run time (`TileRunner.execute`);
+    /// off only in tests, which compare the member-by-member paths with it.
+    var findsAgreement = true
 
     public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int? = nil,
                 keepTrajectories: Bool = false, summarize: Bool = true, summaryScope: SeriesCatalog.Scope = .all,
@@ -172,7 +175,7 @@ public enum Ensemble {
         }
 
         DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
-            let runner = TileRunner(plan: plan, lanes: lanes)
+            let runner = TileRunner(plan: plan, lanes: lanes, findsAgreement: options.findsAgreement)
             var observer = RunObserver(
                 trajectories: trajectories.map { TrajectoryRecorder(store: $0) },
                 summary: summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference, lanes: lanes) : nil,

@@ -45,6 +45,32 @@ import Testing
         }
     }
 
+    /// An instruction says whether its results all have the same bits (here x · 1 = x): rows
+    /// of every length up to 13 that agree, NaN and −0 included, and the same rows with one
+    /// lane changed anywhere — to the next double, to the other zero, to another NaN.
+    @Test func expressionInstructionsSayWhetherMembersAgree() {
+        let one: [Double] = [1], zero = [Double](repeating: 0, count: 13)
+        for avx2: Int32 in [0, 1] {
+            for count in 1...13 {
+                for agreed in [2.5, -0.0, .nan, .infinity] {
+                    var result = zero
+                    var row = [Double](repeating: agreed, count: count)
+                    #expect(corridor_operate_version(CORRIDOR_MULTIPLY, &result, row, one, 0, 1, count, avx2) == 1,
+                            "\(count) lanes of \(agreed), AVX2 \(avx2)")
+                    for lane in 0..<count where count > 1 {
+                        for other in [agreed == 2.5 ? 2.5000000000000004 : 2.5, -0.0, 0.0, Double(nan: 1, signaling: false)]
+                        where other.bitPattern != agreed.bitPattern {
+                            row[lane] = other
+                            #expect(corridor_operate_version(CORRIDOR_MULTIPLY, &result, row, one, 0, 1, count, avx2) == 0,
+                                    "\(count) lanes, lane \(lane) is \(other), AVX2 \(avx2)")
+                            row[lane] = agreed
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Step 5 over four slots of 16 members, in the given version: slot 0 keeps a remainder
     /// (negatives and −0 clamped) and takes an amount with no share and one with a share per
     /// member; slot 1 takes one amount with a share the same for every member (its row holds

@@ -1,4 +1,4 @@
-import CorridorEngine
+@testable import CorridorEngine
 import Foundation
 import Testing
 @testable import CorridorModel
@@ -175,6 +175,72 @@ struct RandomModel {
             #expect(memberBits(varied.trajectories!, members: member..<member + 1) == memberBits(reference.trajectories!, members: 0..<1),
                     "seed \(seed), member \(member)\n\(yaml)")
         }
+    }
+
+    /// Members found to agree at run time (an instruction whose results all have the same
+    /// bits, so its consumers and the hazards it feeds run once for all) end with the bits the
+    /// member-by-member paths give, in random models with draws and in tiles of every size.
+    @Test(arguments: seeds.prefix(30))
+    func membersFoundToAgreeGetTheBitsOfTheMemberByMemberPaths(seed: UInt64) throws {
+        let (model, yaml) = try compiled(seed: seed, horizon: 12)
+        var options = RunOptions(members: 37, seed: seed, threads: 2, tileSize: 16, keepTrajectories: true)
+        options.findsAgreement = false
+        let apart = try Ensemble.run(model, options: options)
+        for tileSize in [1, 16] {
+            options.findsAgreement = true
+            options.tileSize = tileSize
+            let together = try Ensemble.run(model, options: options)
+            #expect(bits(apart.summary!) == bits(together.summary!), "seed \(seed), tiles of \(tileSize)\n\(yaml)")
+            #expect(memberBits(apart.trajectories!, members: 0..<37) == memberBits(together.trajectories!, members: 0..<37))
+        }
+    }
+
+    /// A drawn shock that acts only from a month on (`shock * projection`, as the regional
+    /// model's uncertainty acts in the projection only): before it, every member's rates,
+    /// weights, capacities and outputs agree and are computed once; the bits are those of the
+    /// member-by-member paths before and after, and members differ only after.
+    @Test func membersAgreeUntilADrawnShockActs() throws {
+        let yaml = """
+            format: corridor-model/1
+            name: agreement
+            start: 2020-01
+            groups: [A, B]
+            compartments: [x, y, z]
+            parameters:
+              projection: {value: 0, schedule: [{from: 2020-07, value: 1}]}
+              shock: {value: 0, uncertainty: {dist: normal, sd: 0.3, min: -0.9, max: 2}}
+              push: {value: 0.02, series: {2020-02: 0.03, 2020-03: 0.025, 2020-05: 0.04}}
+            initial:
+              x: {default: 100000}
+              y: {A: 50, B: 700}
+            flows:
+              - {name: leave, from: x, rate: "push * (1 + shock * projection)", to: {y: "1 + shock * projection", z: "0.5"}}
+              - {name: back, from: x, rate: "0.01 * (1 + shock * projection) + total(z) / 1e9", to: z}
+              - {name: serve, from: y, capacity: "300 * (1 - shock * projection / 2)", to: z}
+              - {name: settle, from: z, rate: "0.05 * (1 + shock * projection)", to: x}
+            outputs:
+              arrivals: flow(leave)
+              ratio: "total(y) / max(1, total(z))"
+            """
+        let model = try Workspace().load("agreement.yaml", yaml).model.compile(horizon: 12)
+        let members = 37
+        var options = RunOptions(members: members, seed: 3, threads: 2, tileSize: 16, keepTrajectories: true)
+        options.findsAgreement = false
+        let apart = try Ensemble.run(model, options: options)
+        for (threads, tileSize) in [(2, 16), (1, 37), (2, 1), (1, 5)] {
+            options.findsAgreement = true
+            options.threads = threads
+            options.tileSize = tileSize
+            let together = try Ensemble.run(model, options: options)
+            #expect(bits(apart.summary!) == bits(together.summary!), "tiles of \(tileSize)")
+            #expect(memberBits(apart.trajectories!, members: 0..<members) == memberBits(together.trajectories!, members: 0..<members),
+                    "tiles of \(tileSize)")
+        }
+        let run = try #require(apart.trajectories)
+        let arrivals = model.outputNames.firstIndex(of: "arrivals")!
+        let before = Set((0..<members).map { run.output(member: $0, step: 5, output: arrivals) })
+        let after = Set((0..<members).map { run.output(member: $0, step: 8, output: arrivals) })
+        #expect(before.count == 1 && after.count == members)
     }
 
     /// Values the same for every member that a kernel or an observer reads member by member
