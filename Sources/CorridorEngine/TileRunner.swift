@@ -72,8 +72,12 @@ final class TileRunner {
     /// Every buffer and table above, deallocated together.
     private let allocations: [UnsafeMutableRawPointer]
 
-    init(plan: ExecutionPlan, lanes requested: Int) {
+    /// Whether members found to agree at run time are computed once (`execute`).
+    let findsAgreement: Bool
+
+    init(plan: ExecutionPlan, lanes requested: Int, findsAgreement: Bool = true) {
         self.plan = plan
+        self.findsAgreement = findsAgreement
         // Rows of a multiple of 8 members, plus 8 spare: rows of a power-of-two size would
         // put the same lane of many rows 4 KB apart, where the core mistakes a load for one
         // depending on an earlier store to another row (4K aliasing); measured, the generic
@@ -396,7 +400,7 @@ final class TileRunner {
                 continue
             }
             let agree = corridor_operate(Self.operation(instruction.op), d, a, b, uniformA ? 1 : 0, uniformB ? 1 : 0, n)
-            registerIsBroadcast[Int(instruction.destination)] = agree != 0
+            registerIsBroadcast[Int(instruction.destination)] = findsAgreement && agree != 0
         }
     }
 
