@@ -160,17 +160,19 @@ INLINE void leaving_per_rate_values(double *hazards, long count) {
 /// max(x, 0) lane by lane as Swift's max gives it: 0 for −0 and negatives, NaN kept.
 INLINE f64x4 non_negative(f64x4 x) { return choose(x <= splat(0), splat(0), x); }
 
-INLINE void member_hazards(const double *start, double *remainder, double *scratch, const double *const *rates,
-                           const long *laneMasks, double *const *amounts, const double *const *masks, int masked,
-                           long flowCount, long count) {
-    for (long l = 0; l < count; l += 4) {
-        f64x4 hazard = splat(0);
-        for (long k = 0; k < flowCount; k++) hazard = hazard + non_negative(load(rates[k] + (l & laneMasks[k])));
-        store(scratch + l, hazard);
+INLINE void member_hazards(const double *start, double *remainder, double *factors, int factorsKnown,
+                           const double *const *rates, const long *laneMasks, double *const *amounts,
+                           const double *const *masks, int masked, long flowCount, long count) {
+    if (!factorsKnown) {
+        for (long l = 0; l < count; l += 4) {
+            f64x4 hazard = splat(0);
+            for (long k = 0; k < flowCount; k++) hazard = hazard + non_negative(load(rates[k] + (l & laneMasks[k])));
+            store(factors + l, hazard);
+        }
+        leaving_per_rate_values(factors, count);
     }
-    leaving_per_rate_values(scratch, count);
     for (long l = 0; l < count; l += 4) {
-        f64x4 stock = load(start + l), left = stock, perRate = load(scratch + l);
+        f64x4 stock = load(start + l), left = stock, perRate = load(factors + l);
         for (long k = 0; k < flowCount; k++) {
             f64x4 moved = stock * (non_negative(load(rates[k] + (l & laneMasks[k]))) * perRate);
             if (masked) moved = moved * load(masks[k] + l);
@@ -384,10 +386,10 @@ int corridor_has_avx2(void) { return 0; }
 BOTH_VERSIONS(expm1_values, (const double *x, double *result, long count), (x, result, count))
 BOTH_VERSIONS(leaving_per_rate_values, (double *hazards, long count), (hazards, count))
 BOTH_VERSIONS(member_hazards,
-              (const double *start, double *remainder, double *scratch, const double *const *rates,
+              (const double *start, double *remainder, double *factors, int factorsKnown, const double *const *rates,
                const long *laneMasks, double *const *amounts, const double *const *masks, int masked, long flowCount,
                long count),
-              (start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount, count))
+              (start, remainder, factors, factorsKnown, rates, laneMasks, amounts, masks, masked, flowCount, count))
 BOTH_VERSIONS(block_moments,
               (const double *values, long count, double center, double *sums, double *squares,
                CorridorMoments *moments),
@@ -413,11 +415,12 @@ void corridor_leaving_per_rate_version(double *hazards, long count, int avx2) {
     (runs_avx2(avx2) ? leaving_per_rate_values_avx2 : leaving_per_rate_values_portable)(hazards, count);
 }
 
-void corridor_member_hazards_version(const double *start, double *remainder, double *scratch, const double *const *rates,
-                                     const long *laneMasks, double *const *amounts, const double *const *masks,
-                                     int masked, long flowCount, long count, int avx2) {
-    (runs_avx2(avx2) ? member_hazards_avx2 : member_hazards_portable)(start, remainder, scratch, rates, laneMasks,
-                                                                      amounts, masks, masked, flowCount, count);
+void corridor_member_hazards_version(const double *start, double *remainder, double *factors, int factorsKnown,
+                                     const double *const *rates, const long *laneMasks, double *const *amounts,
+                                     const double *const *masks, int masked, long flowCount, long count, int avx2) {
+    (runs_avx2(avx2) ? member_hazards_avx2 : member_hazards_portable)(start, remainder, factors, factorsKnown, rates,
+                                                                      laneMasks, amounts, masks, masked, flowCount,
+                                                                      count);
 }
 
 void corridor_block_moments_version(const double *values, long count, double center, double *sums, double *squares,
@@ -429,11 +432,11 @@ void corridor_expm1(const double *x, double *result, long count) { corridor_expm
 
 void corridor_leaving_per_rate(double *hazards, long count) { corridor_leaving_per_rate_version(hazards, count, 1); }
 
-void corridor_member_hazards(const double *start, double *remainder, double *scratch, const double *const *rates,
-                             const long *laneMasks, double *const *amounts, const double *const *masks, int masked,
-                             long flowCount, long count) {
-    corridor_member_hazards_version(start, remainder, scratch, rates, laneMasks, amounts, masks, masked, flowCount,
-                                    count, 1);
+void corridor_member_hazards(const double *start, double *remainder, double *factors, int factorsKnown,
+                             const double *const *rates, const long *laneMasks, double *const *amounts,
+                             const double *const *masks, int masked, long flowCount, long count) {
+    corridor_member_hazards_version(start, remainder, factors, factorsKnown, rates, laneMasks, amounts, masks, masked,
+                                    flowCount, count, 1);
 }
 
 void corridor_block_moments(const double *values, long count, double center, double *sums, double *squares,

@@ -39,9 +39,10 @@ public struct RunOptions: Sendable {
     public var record: [SeriesKind]
     /// How members differ.
     public var variation: MemberVariation
-    /// Whether the engine looks for members that agree at run time (`TileRunner.execute`);
-    /// off only in tests, which compare the member-by-member paths with it.
-    var findsAgreement = true
+    /// Whether the engine reuses work (`TileRunner.reusesWork`): members that agree computed
+    /// once, work whose inputs have not changed since the last step not redone. Off only in
+    /// tests, which compare the plain paths with it.
+    var reusesWork = true
 
     public init(members: Int = 1, seed: UInt64 = 0, threads: Int = 1, tileSize: Int? = nil,
                 keepTrajectories: Bool = false, summarize: Bool = true, summaryScope: SeriesCatalog.Scope = .all,
@@ -175,7 +176,7 @@ public enum Ensemble {
         }
 
         DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
-            let runner = TileRunner(plan: plan, lanes: lanes, findsAgreement: options.findsAgreement)
+            let runner = TileRunner(plan: plan, lanes: lanes, reusesWork: options.reusesWork)
             var observer = RunObserver(
                 trajectories: trajectories.map { TrajectoryRecorder(store: $0) },
                 summary: summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference, lanes: lanes) : nil,

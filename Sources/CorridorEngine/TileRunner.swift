@@ -52,8 +52,6 @@ final class TileRunner {
     /// copies of a rate the same for every member (mask 0), held in `uniformRateRows`.
     let hazardLaneMasks: UnsafeMutablePointer<Int>
     let uniformRateRows: UnsafeMutablePointer<Double>
-    /// A row of scratch for competing hazards that differ by member.
-    let hazardScratch: UnsafeMutablePointer<Double>
     /// Whether each register, and each share row, holds one value in every lane: then a
     /// step that brings the same value again (a parameter between schedule changes, an
     /// expression of such parameters) leaves it as it is instead of writing it again.
@@ -72,12 +70,37 @@ final class TileRunner {
     /// Every buffer and table above, deallocated together.
     private let allocations: [UnsafeMutableRawPointer]
 
-    /// Whether members found to agree at run time are computed once (`execute`).
-    let findsAgreement: Bool
+    /// Whether work is reused: members found to agree at run time computed once (`execute`),
+    /// work whose inputs keep their stamps not redone. Off only in tests, which compare the
+    /// plain paths with it.
+    let reusesWork: Bool
 
-    init(plan: ExecutionPlan, lanes requested: Int, findsAgreement: Bool = true) {
+    /// Change stamps: `registerStamp[r]` takes a value never used before whenever a write may
+    /// change register r's bytes (`stamp`). Work that finds its inputs, and its own results,
+    /// with the stamps they had when it last ran is not redone: the same inputs give the same
+    /// bits. A parameter that keeps its value from one month to the next (a drawn factor
+    /// times an unchanged value) keeps its stamp, and so does everything computed from it.
+    let registerStamp: UnsafeMutablePointer<UInt64>
+    private var lastStamp: UInt64 = 0
+    /// The stamps of each instruction's operands a and b and destination d when it last ran,
+    /// `[instruction]` of the flow program, then of the output program.
+    let flowInstructionSeen: UnsafeMutablePointer<SeenStamps>
+    let outputInstructionSeen: UnsafeMutablePointer<SeenStamps>
+    /// Per share row: the stamp of the weight it was computed from.
+    let shareSeen: UnsafeMutablePointer<UInt64>
+    /// Competing hazards that differ by member keep their factors (1 − e^−H)/H, one row per
+    /// source and group (`hazardFactorRows[source * groups + group]`, nil where the plan finds
+    /// the rates uniform), and the stamps of the rates they came from (`hazardSeen`,
+    /// `[(source * groups + group) * mostHazards + k]`).
+    let hazardFactorRows: UnsafeMutablePointer<UnsafeMutablePointer<Double>?>
+    let hazardSeen: UnsafeMutablePointer<UInt64>
+    let mostHazards: Int
+
+    struct SeenStamps { var a: UInt64 = 0, b: UInt64 = 0, d: UInt64 = 0 }
+
+    init(plan: ExecutionPlan, lanes requested: Int, reusesWork: Bool = true) {
         self.plan = plan
-        self.findsAgreement = findsAgreement
+        self.reusesWork = reusesWork
         // Rows of a multiple of 8 members, plus 8 spare: rows of a power-of-two size would
         // put the same lane of many rows 4 KB apart, where the core mistakes a load for one
         // depending on an earlier store to another row (4K aliasing); measured, the generic
@@ -88,8 +111,10 @@ final class TileRunner {
         let groups = model.groupCount
         // Every row buffer (registers, remainder, amounts, shares, masks, draws, ones, zeros,
         // the hazards' scratch row) is a part of one allocation, one after the other.
+        let memberHazardSlots = plan.sources.indices.flatMap { s in (0..<groups).map { (s, $0) } }
+            .filter { !plan.sources[$0.0].hazardFlows.isEmpty && !plan.uniformHazards[$0.0][$0.1] }
         let rows = plan.registerCount + model.stockCount + 2 * model.flows.count * groups + plan.shareRegisterCount
-            + plan.drawSlots.count + 3
+            + plan.drawSlots.count + 2 + memberHazardSlots.count
         let arena = UnsafeMutablePointer<Double>.allocate(capacity: rows * lanes)
         arena.initialize(repeating: 0, count: rows * lanes)
         var allocations: [UnsafeMutableRawPointer] = [UnsafeMutableRawPointer(arena)]
@@ -126,7 +151,8 @@ final class TileRunner {
         memberFills = plan.parameterFills.filter { !$0.isUniform }
         ones = buffer(1, 1)
         zeros = buffer(1)
-        hazardScratch = buffer(1)
+        var factorRows: [UnsafeMutablePointer<Double>?] = Array(repeating: nil, count: plan.sources.count * groups)
+        for (source, group) in memberHazardSlots { factorRows[source * groups + group] = buffer(1) }
         for fill in plan.constantFills {
             (registers + fill.register * lanes).update(repeating: fill.value, count: lanes)
         }
@@ -163,6 +189,13 @@ final class TileRunner {
         incomingShareIsUniform = table(shareIsUniform)
         incomingStart = table(starts)
         let mostHazards = plan.sources.map(\.hazardFlows.count).max() ?? 0
+        self.mostHazards = mostHazards
+        hazardFactorRows = table(factorRows)
+        hazardSeen = table(Array(repeating: 0, count: plan.sources.count * groups * mostHazards))
+        registerStamp = table(Array(repeating: 0, count: plan.registerCount))
+        flowInstructionSeen = table(Array(repeating: SeenStamps(), count: plan.flowProgram.instructions.count))
+        outputInstructionSeen = table(Array(repeating: SeenStamps(), count: plan.outputProgram.instructions.count))
+        shareSeen = table(Array(repeating: 0, count: plan.shareRegisterCount))
         hazardRates = table(Array(repeating: UnsafePointer(zeros), count: mostHazards))
         hazardAmounts = table(Array(repeating: zeros, count: mostHazards))
         hazardMasks = table(Array(repeating: UnsafePointer(ones), count: mostHazards))
@@ -229,8 +262,10 @@ final class TileRunner {
             register(slot).update(repeating: model.initial[slot], count: lanes)
         }
         drawMembers(first: first, count: n)
-        // Run-time agreement (`execute`) was found over the previous tile's members.
+        // Run-time agreement (`execute`) was found over the previous tile's members, and every
+        // register now holds this tile's members: new to all the work that last read it.
         registerIsBroadcast.update(repeating: false, count: plan.registerCount)
+        stamp(0..<plan.registerCount)
         let tileView = TileView(firstMember: first, count: n, lanes: lanes, registers: registers,
                                 amounts: amounts, shares: shares, plan: plan)
         #if CORRIDOR_INVARIANTS
@@ -239,17 +274,19 @@ final class TileRunner {
         #endif
         for step in 0..<plan.horizon {
             fillStepInputs(step: step, first: first, count: n)
-            execute(plan.flowProgram, count: n)
+            execute(plan.flowProgram, seen: flowInstructionSeen, count: n)
             computeFlows(count: n)
             for fill in plan.flowTotalFills {
                 sumOverGroups(from: amounts + fill.flow * groups * lanes, into: register(fill.register), count: n)
+                stamp(fill.register)
             }
-            execute(plan.outputProgram, count: n)
+            execute(plan.outputProgram, seen: outputInstructionSeen, count: n)
             observer.observeStep(step, tileView)
             #if CORRIDOR_INVARIANTS
             stockTotals(count: n, into: before)
             #endif
             applyFlows(count: n)
+            stamp(0..<model.stockCount)
             #if CORRIDOR_INVARIANTS
             checkInvariants(step: step, first: first, count: n, before: before, after: after)
             #endif
@@ -286,12 +323,41 @@ final class TileRunner {
         }
     }
 
-    /// Fills parameter and total registers for a step.
+    /// Marks register `index` as written with new bytes.
+    @inline(__always) private func stamp(_ index: Int) {
+        lastStamp &+= 1
+        registerStamp[index] = lastStamp
+    }
+
+    /// Marks registers `indices` as written with new bytes (one new stamp for all of them).
+    private func stamp(_ indices: Range<Int>) {
+        lastStamp &+= 1
+        (registerStamp + indices.lowerBound).update(repeating: lastStamp, count: indices.count)
+    }
+
+    /// Whether a parameter filled member by member may hold other values at `step` than at the
+    /// step before: the first step of a tile, a new value of the parameter, an override
+    /// ramping in, an adjustment starting or ending.
+    private func memberFillChanges(_ fill: ExecutionPlan.ParameterFill, step: Int) -> Bool {
+        guard step > 0, reusesWork else { return true }
+        let groups = plan.groupCount
+        let values = plan.model.parameters[fill.parameter].values
+        if values[step * groups + fill.group].bitPattern != values[(step - 1) * groups + fill.group].bitPattern { return true }
+        for (override, _) in fill.overrides where step >= override.from && step < override.from + override.ramp { return true }
+        for adjustment in fill.adjustments where adjustment.steps.contains(step) != adjustment.steps.contains(step - 1) {
+            return true
+        }
+        return false
+    }
+
+    /// Fills parameter and total registers for a step; a parameter filled member by member is
+    /// left as it is when it cannot have changed (`memberFillChanges`).
     private func fillStepInputs(step: Int, first: Int, count n: Int) {
         let groups = plan.groupCount
         let values = uniformFillValues + step * uniformFillCount
         for i in 0..<uniformFillCount { setUniform(values[i], register: uniformFillRegisters[i]) }
-        for fill in memberFills {
+        for fill in memberFills where memberFillChanges(fill, step: step) {
+            stamp(fill.register)
             let base = plan.model.parameters[fill.parameter].values[step * groups + fill.group]
             let out = register(fill.register)
             // Whether `out` holds each member's value yet (else every member's is `base`).
@@ -328,6 +394,7 @@ final class TileRunner {
         }
         for fill in plan.totalFills {
             sumOverGroups(from: register(fill.compartment * groups), into: register(fill.register), count: n)
+            stamp(fill.register)
         }
     }
 
@@ -348,18 +415,29 @@ final class TileRunner {
     @inline(__always)
     private func setUniform(_ value: Double, register index: Int) {
         if plan.registerIsReadByLane[index] {
-            broadcast(value, row: register(index), flag: registerIsBroadcast + index)
+            if broadcast(value, row: register(index), flag: registerIsBroadcast + index) { stamp(index) }
         } else {
-            register(index)[0] = value
+            setLaneZero(value, register: index)
         }
     }
 
-    /// Writes `value` into every lane of `row` unless `flag` says it already holds it.
+    /// Writes `value` into lane 0 of a register, all that is read of it, stamped when its bits change.
     @inline(__always)
-    private func broadcast(_ value: Double, row: UnsafeMutablePointer<Double>, flag: UnsafeMutablePointer<Bool>) {
-        if flag.pointee && row[0].bitPattern == value.bitPattern { return }
+    private func setLaneZero(_ value: Double, register index: Int) {
+        let row = register(index)
+        if row[0].bitPattern == value.bitPattern { return }
+        row[0] = value
+        stamp(index)
+    }
+
+    /// Writes `value` into every lane of `row` unless `flag` says it already holds it; returns
+    /// whether it wrote.
+    @inline(__always) @discardableResult
+    private func broadcast(_ value: Double, row: UnsafeMutablePointer<Double>, flag: UnsafeMutablePointer<Bool>) -> Bool {
+        if flag.pointee && row[0].bitPattern == value.bitPattern { return false }
         row.update(repeating: value, count: lanes)
         flag.pointee = true
+        return true
     }
 
     /// Runs compiled instructions lane by lane; an instruction whose operands are the same
@@ -371,13 +449,23 @@ final class TileRunner {
     /// or found at run time: a register whose members all agree this step (`registerIsBroadcast`,
     /// set where an instruction's results all have the same bits — `(1 + shock · projection)`
     /// while `projection` is 0). Its consumers then run once too, and written to every lane.
-    private func execute(_ program: ExecutionPlan.ProgramPlan, count n: Int) {
+    ///
+    /// An instruction whose operands and destination carry the stamps they had when it last
+    /// ran (`seen[index]`) is skipped: it would write the same bits again.
+    private func execute(_ program: ExecutionPlan.ProgramPlan, seen: UnsafeMutablePointer<SeenStamps>, count n: Int) {
         let operands = program.uniformOperands
         for (index, instruction) in program.instructions.enumerated() {
-            let d = register(instruction.destination), a = register(instruction.a), b = register(instruction.b)
+            let destination = Int(instruction.destination), first = Int(instruction.a), second = Int(instruction.b)
+            let last = seen[index]
+            if reusesWork && last.a == registerStamp[first] && last.b == registerStamp[second]
+                && last.d == registerStamp[destination] {
+                continue
+            }
+            defer { seen[index] = SeenStamps(a: registerStamp[first], b: registerStamp[second], d: registerStamp[destination]) }
+            let d = register(destination), a = register(first), b = register(second)
             let unary = instruction.op == .exp || instruction.op == .negate
-            let uniformA = operands[index].a || registerIsBroadcast[Int(instruction.a)]
-            let uniformB = unary || operands[index].b || registerIsBroadcast[Int(instruction.b)]
+            let uniformA = operands[index].a || registerIsBroadcast[first]
+            let uniformB = unary || operands[index].b || registerIsBroadcast[second]
             if program.isUniform[index] || (uniformA && uniformB) {
                 let value: Double
                 switch instruction.op {
@@ -390,17 +478,17 @@ final class TileRunner {
                 case .exp: value = Double.exp(a[0])
                 case .negate: value = -a[0]
                 }
-                let destination = Int(instruction.destination)
                 if program.broadcastsResult[index] || !program.isUniform[index] {
-                    broadcast(value, row: d, flag: registerIsBroadcast + destination)
+                    if broadcast(value, row: d, flag: registerIsBroadcast + destination) { stamp(destination) }
                 } else {
-                    d[0] = value
                     registerIsBroadcast[destination] = false
+                    setLaneZero(value, register: destination)
                 }
                 continue
             }
             let agree = corridor_operate(Self.operation(instruction.op), d, a, b, uniformA ? 1 : 0, uniformB ? 1 : 0, n)
-            registerIsBroadcast[Int(instruction.destination)] = findsAgreement && agree != 0
+            registerIsBroadcast[destination] = reusesWork && agree != 0
+            stamp(destination)
         }
     }
 
@@ -421,7 +509,8 @@ final class TileRunner {
 
     /// Computes destination shares of multi-destination flows into `shares`, and sets each
     /// flow's `moveMasks` entry; a group whose weights sum to 0 gets all shares 0 (the flow
-    /// moves nobody).
+    /// moves nobody). Shares that differ by member are kept while their weights keep their
+    /// stamps (`shareSeen`).
     private func computeShares(flow index: Int, count n: Int) {
         guard let offset = plan.shareOffsets[index] else { return }
         let flow = plan.model.flows[index]
@@ -440,13 +529,19 @@ final class TileRunner {
                 continue
             }
             // Weights that differ by member: sums, shares and mask in one pass, eight at a time.
+            let mask = masks + (index * groups + g) * lanes
+            moveMasks[index * groups + g] = UnsafePointer(mask)
             let destinations = flow.destinations.count
+            let unchanged = (0..<destinations).allSatisfy { d in
+                shareSeen[offset + d * groups + g] == registerStamp[Int(flow.weightRegisters[d][g])]
+            }
+            if unchanged && reusesWork { continue }
             for d in 0..<destinations {
+                shareSeen[offset + d * groups + g] = registerStamp[Int(flow.weightRegisters[d][g])]
                 destinationWeights[d] = UnsafePointer(register(flow.weightRegisters[d][g]))
                 destinationShares[d] = shares + (offset + d * groups + g) * lanes
             }
             let weights = destinationWeights, shareRows = destinationShares
-            let mask = masks + (index * groups + g) * lanes
             for l in stride(from: 0, to: n, by: 8) {
                 var sum = Wide(repeating: 0)
                 for d in 0..<destinations { sum += Self.nonNegative(Self.load8(weights[d], l)) }
@@ -458,7 +553,6 @@ final class TileRunner {
                 }
                 Self.store8(Wide(repeating: 0).replacing(with: 1, where: moves), mask, l)
             }
-            moveMasks[index * groups + g] = UnsafePointer(mask)
         }
     }
 
@@ -583,6 +677,8 @@ final class TileRunner {
         }
         let rates = hazardRates, amounts = hazardAmounts, masks = hazardMasks
         if uniform {
+            // Factors kept for members (`memberHazards`) are out of date from now on.
+            hazardSeen[(sourceIndex * groups + g) * mostHazards] = 0
             // The operations a member's lane does in `corridor_member_hazards`, on one value.
             var hazard = 0.0
             for k in 0..<flowCount { hazard += Swift.max(rates[k][0], 0) }
@@ -602,18 +698,25 @@ final class TileRunner {
             }
             return
         }
-        memberHazards(source: source, group: g, from: start, into: rem, masked: masked, count: n)
+        memberHazards(source: sourceIndex, group: g, from: start, into: rem, masked: masked, count: n)
     }
 
     /// The competing hazards of one source and group whose rates differ by member, in three
-    /// passes (see `competingHazards`); the rate, amount and mask tables are set.
-    @inline(never)
-    private func memberHazards(source: ExecutionPlan.Source, group g: Int, from start: UnsafePointer<Double>,
+    /// passes (see `competingHazards`); the rate, amount and mask tables are set. The factors
+    /// (1 − e^−H)/H of the first two passes are kept in the source and group's own row and
+    /// computed again only when a rate's stamp has changed since (`hazardSeen`).
+    private func memberHazards(source sourceIndex: Int, group g: Int, from start: UnsafePointer<Double>,
                                into rem: UnsafeMutablePointer<Double>, masked: Bool, count n: Int) {
+        let source = plan.sources[sourceIndex]
         let flowCount = source.hazardFlows.count
         let rates = hazardRates, amounts = hazardAmounts, masks = hazardMasks
         let laneMasks = hazardLaneMasks
+        let seen = hazardSeen + (sourceIndex * plan.groupCount + g) * mostHazards
+        var factorsKnown = reusesWork
         for (k, index) in source.hazardFlows.enumerated() {
+            let rateStamp = registerStamp[Int(plan.model.flows[index].amountRegisters[g])]
+            factorsKnown = factorsKnown && seen[k] == rateStamp
+            seen[k] = rateStamp
             let uniform = plan.uniformAmounts[index][g]
             laneMasks[k] = uniform ? 0 : ~0
             if uniform {
@@ -624,8 +727,8 @@ final class TileRunner {
         // Three passes (C, CCorridorVectorMath: AVX2 where the processor has it), each small
         // enough to keep its values in registers: total hazards, the share leaving per unit
         // of hazard (where the exponentials are), each flow's part.
-        corridor_member_hazards(start, rem, hazardScratch, rates, laneMasks, amounts, masks,
-                                masked ? 1 : 0, flowCount, (n + 7) & ~7)
+        corridor_member_hazards(start, rem, hazardFactorRows[sourceIndex * plan.groupCount + g]!, factorsKnown ? 1 : 0,
+                                rates, laneMasks, amounts, masks, masked ? 1 : 0, flowCount, (n + 7) & ~7)
     }
 
     /// Step 5, fused per stock slot (`corridor_apply_flows`, C: AVX2 where the processor has

@@ -143,8 +143,10 @@ extension VectorMath {
     }
 
     /// One source's competing hazards, as `corridor_member_hazards` computes them for 24
-    /// members in the given version: the amounts of its three flows and the remainder.
-    static func memberHazards(avx2: Int32) -> (amounts: [[Double]], remainder: [Double]) {
+    /// members in the given version: the amounts of its three flows and the remainder. With
+    /// `knownFactor`, the factor row holds that value for every member and the kernel is told
+    /// it is known (it must not compute it).
+    static func memberHazards(avx2: Int32, knownFactor: Double? = nil) -> (amounts: [[Double]], remainder: [Double]) {
         let n = 24
         // Rows of one buffer: the stocks; a rate per member (some negative: clamped to 0),
         // one for all members (in the first 8 lanes of its row, lane mask 0), large rates
@@ -164,8 +166,9 @@ extension VectorMath {
         }
         let rates = [UnsafePointer(row(1)), UnsafePointer(row(2)), UnsafePointer(row(3))]
         let masks = [UnsafePointer(row(4)), UnsafePointer(row(5)), UnsafePointer(row(4))]
-        corridor_member_hazards_version(row(0), row(9), row(10), rates, [~0, 0, ~0], [row(6), row(7), row(8)],
-                                        masks, 1, 3, n, avx2)
+        if let knownFactor { row(10).update(repeating: knownFactor, count: n) }
+        corridor_member_hazards_version(row(0), row(9), row(10), knownFactor == nil ? 0 : 1, rates, [~0, 0, ~0],
+                                        [row(6), row(7), row(8)], masks, 1, 3, n, avx2)
         return ((6...8).map { Array(UnsafeBufferPointer(start: row($0), count: n)) },
                 Array(UnsafeBufferPointer(start: row(9), count: n)))
     }
@@ -188,6 +191,24 @@ extension VectorMath {
         }
         // People leave in proportion to the rates, all of them at most once.
         #expect(amounts[2][23] > amounts[1][23] && remainder.allSatisfy { $0 > 0 })
+    }
+
+    /// Factors kept from an earlier step are used as they are: only the third pass runs.
+    @Test func memberHazardsUseKnownFactors() {
+        for avx2: Int32 in [0, 1] {
+            let (amounts, remainder) = Self.memberHazards(avx2: avx2, knownFactor: 0.25)
+            for l in 0..<24 {
+                let stock = 1_000 + 37 * Double(l)
+                let rates = [Swift.max(0.05 * Double(l % 7) - 0.05, 0), 0.3, 0.8 + 0.1 * Double(l)]
+                var left = stock
+                for k in 0..<3 {
+                    let moved = (stock * (rates[k] * 0.25)) * (k == 1 ? Double(l % 2) : 1)
+                    #expect(amounts[k][l].bitPattern == moved.bitPattern, "member \(l), flow \(k), AVX2 \(avx2)")
+                    left -= moved
+                }
+                #expect(remainder[l].bitPattern == left.bitPattern, "member \(l), AVX2 \(avx2)")
+            }
+        }
     }
 
     @Test(.enabled(if: corridor_has_avx2() != 0, "the processor has no AVX2"))

@@ -177,17 +177,19 @@ struct RandomModel {
         }
     }
 
-    /// Members found to agree at run time (an instruction whose results all have the same
-    /// bits, so its consumers and the hazards it feeds run once for all) end with the bits the
-    /// member-by-member paths give, in random models with draws and in tiles of every size.
+    /// Reused work — members found to agree at run time (an instruction whose results all have
+    /// the same bits, so its consumers and the hazards it feeds run once for all), and
+    /// instructions, shares, hazard factors and parameters not redone while their inputs keep
+    /// their stamps — gives the bits of the plain paths, in random models with schedules,
+    /// series and draws, in tiles of every size.
     @Test(arguments: seeds.prefix(30))
-    func membersFoundToAgreeGetTheBitsOfTheMemberByMemberPaths(seed: UInt64) throws {
+    func reusedWorkGivesTheBitsOfThePlainPaths(seed: UInt64) throws {
         let (model, yaml) = try compiled(seed: seed, horizon: 12)
         var options = RunOptions(members: 37, seed: seed, threads: 2, tileSize: 16, keepTrajectories: true)
-        options.findsAgreement = false
+        options.reusesWork = false
         let apart = try Ensemble.run(model, options: options)
         for tileSize in [1, 16] {
-            options.findsAgreement = true
+            options.reusesWork = true
             options.tileSize = tileSize
             let together = try Ensemble.run(model, options: options)
             #expect(bits(apart.summary!) == bits(together.summary!), "seed \(seed), tiles of \(tileSize)\n\(yaml)")
@@ -197,27 +199,31 @@ struct RandomModel {
 
     /// A drawn shock that acts only from a month on (`shock * projection`, as the regional
     /// model's uncertainty acts in the projection only): before it, every member's rates,
-    /// weights, capacities and outputs agree and are computed once; the bits are those of the
-    /// member-by-member paths before and after, and members differ only after.
+    /// weights, capacities and outputs agree and are computed once; between the months where
+    /// `push` changes, the work on the drawn `factor` is kept. The bits are those of the
+    /// plain paths throughout, and members differ only once the shock acts.
     @Test func membersAgreeUntilADrawnShockActs() throws {
         let yaml = """
             format: corridor-model/1
             name: agreement
             start: 2020-01
             groups: [A, B]
-            compartments: [x, y, z]
+            compartments: [x, y, z, w, v, u]
             parameters:
               projection: {value: 0, schedule: [{from: 2020-07, value: 1}]}
               shock: {value: 0, uncertainty: {dist: normal, sd: 0.3, min: -0.9, max: 2}}
               push: {value: 0.02, series: {2020-02: 0.03, 2020-03: 0.025, 2020-05: 0.04}}
+              factor: {value: 0.3, schedule: [{from: 2020-04, value: 0.5}], uncertainty: {dist: lognormal, cv: 0.4}}
             initial:
               x: {default: 100000}
               y: {A: 50, B: 700}
+              w: {default: 5000}
             flows:
               - {name: leave, from: x, rate: "push * (1 + shock * projection)", to: {y: "1 + shock * projection", z: "0.5"}}
               - {name: back, from: x, rate: "0.01 * (1 + shock * projection) + total(z) / 1e9", to: z}
               - {name: serve, from: y, capacity: "300 * (1 - shock * projection / 2)", to: z}
               - {name: settle, from: z, rate: "0.05 * (1 + shock * projection)", to: x}
+              - {name: drift, from: w, rate: "factor * push", to: {v: "factor", u: "1 - factor / 2"}}
             outputs:
               arrivals: flow(leave)
               ratio: "total(y) / max(1, total(z))"
@@ -225,10 +231,10 @@ struct RandomModel {
         let model = try Workspace().load("agreement.yaml", yaml).model.compile(horizon: 12)
         let members = 37
         var options = RunOptions(members: members, seed: 3, threads: 2, tileSize: 16, keepTrajectories: true)
-        options.findsAgreement = false
+        options.reusesWork = false
         let apart = try Ensemble.run(model, options: options)
         for (threads, tileSize) in [(2, 16), (1, 37), (2, 1), (1, 5)] {
-            options.findsAgreement = true
+            options.reusesWork = true
             options.threads = threads
             options.tileSize = tileSize
             let together = try Ensemble.run(model, options: options)
@@ -241,6 +247,41 @@ struct RandomModel {
         let before = Set((0..<members).map { run.output(member: $0, step: 5, output: arrivals) })
         let after = Set((0..<members).map { run.output(member: $0, step: 8, output: arrivals) })
         #expect(before.count == 1 && after.count == members)
+    }
+
+    /// Parameters set member by member — candidates' values ramping in from a month, factors
+    /// applied over some months — are filled again exactly when they may change: the bits
+    /// are those of the plain paths, which fill every parameter every month.
+    @Test func reusedWorkFollowsOverridesAndAdjustments() throws {
+        let yaml = """
+            format: corridor-model/1
+            name: levers
+            start: 2020-01
+            groups: [A, B]
+            compartments: [x, y]
+            parameters:
+              lever: {value: 0.1}
+              speed: {value: 0.2, uncertainty: {dist: uniform, low: 0.5, high: 1.5}}
+            initial:
+              x: {default: 10000}
+            flows:
+              - {name: go, from: x, rate: "lever * speed", to: y}
+              - {name: back, from: y, rate: "speed / 4", to: {x: "lever", y: "speed"}}
+            """
+        let model = try Workspace().load("levers.yaml", yaml).model.compile(horizon: 14)
+        let members = 6
+        let override = MemberOverride(parameter: 0, groups: [0, 1], from: 3, ramp: 4, values: [0.2, 0.4, 0.6, 0.2, 0.4, 0.6])
+        let adjustment = MemberAdjustment(parameter: 1, groups: [1], steps: 5..<9, factors: [1.5, 0.5, 2, 1, 3, 0.25])
+        for variation in [MemberVariation.candidates([override], block: 3, draws: true), .factors([adjustment])] {
+            var options = RunOptions(members: members, seed: 9, threads: 1, tileSize: 4, keepTrajectories: true,
+                                     summarize: false, variation: variation)
+            options.reusesWork = false
+            let plain = try Ensemble.run(model, options: options)
+            options.reusesWork = true
+            let reused = try Ensemble.run(model, options: options)
+            #expect(memberBits(plain.trajectories!, members: 0..<members) == memberBits(reused.trajectories!, members: 0..<members),
+                    "\(variation)")
+        }
     }
 
     /// Values the same for every member that a kernel or an observer reads member by member

@@ -22,14 +22,15 @@ void corridor_leaving_per_rate(double *hazards, long count);
 
 /// The competing hazards of one source compartment and group whose rates differ by member
 /// (step 3 of MODEL-FORMAT.md), for `count` members (a multiple of 4): per member, the total
-/// hazard H = Σ max(rate, 0) into `scratch`, then (1 − e^−H)/H there (as
-/// `corridor_leaving_per_rate`), then each flow's amount R·(max(rate, 0)·(1 − e^−H)/H) (times
+/// hazard H = Σ max(rate, 0) into `factors`, then (1 − e^−H)/H there (as
+/// `corridor_leaving_per_rate`) — both left out when `factorsKnown`: `factors` then holds them
+/// from an earlier call with the same rates — then each flow's amount R·(max(rate, 0)·(1 − e^−H)/H) (times
 /// its mask row when `masked`) and the remainder R minus the amounts in flow order, R read
 /// from `start`. Flow k's rate for member l is `rates[k][l & laneMasks[k]]`: a mask of ~0
 /// reads the member's own lane, a mask of 0 the first lanes of a row holding one rate in (at
 /// least) its first 4 lanes. Three passes over the members, each short enough to keep its
 /// values in registers.
-void corridor_member_hazards(const double *start, double *remainder, double *scratch,
+void corridor_member_hazards(const double *start, double *remainder, double *factors, int factorsKnown,
                              const double *_Nonnull const *_Nonnull rates, const long *laneMasks,
                              double *_Nonnull const *_Nonnull amounts, const double *_Nonnull const *_Nonnull masks,
                              int masked, long flowCount, long count);
@@ -89,8 +90,8 @@ void corridor_apply_flows_version(double *stocks, long lanes, long slotCount, co
                                   const double *_Nonnull const *_Nonnull amounts,
                                   const double *_Nullable const *_Nonnull shares, const _Bool *shareIsUniform,
                                   const double *_Nullable const *_Nonnull remainders, long count, int avx2);
-void corridor_member_hazards_version(const double *start, double *remainder,
-                                     double *scratch, const double *_Nonnull const *_Nonnull rates,
+void corridor_member_hazards_version(const double *start, double *remainder, double *factors, int factorsKnown,
+                                     const double *_Nonnull const *_Nonnull rates,
                                      const long *laneMasks, double *_Nonnull const *_Nonnull amounts,
                                      const double *_Nonnull const *_Nonnull masks, int masked, long flowCount,
                                      long count, int avx2);
