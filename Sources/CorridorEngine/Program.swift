@@ -37,6 +37,9 @@ public struct ProgramBuilder: Sendable {
     private var freeTemporaries: [Int32] = []
     private var lookup: [RegisterSource: Int32] = [:]
     private var temporariesSinceMark: [Int32] = []
+    /// Registers whose value follows the state (a stock, a total, a flow's total, or computed
+    /// from one): it changes every step.
+    private var followsState: Set<Int32> = []
     let groupCount: Int
 
     /// Registers 0 ..< groups × compartments hold the stocks: register `c * groups + g`.
@@ -61,22 +64,38 @@ public struct ProgramBuilder: Sendable {
         return index
     }
 
-    /// Emits `op(a, b)` into a new register and returns it.
+    /// Emits `op(a, b)` into a new register and returns it. A result that follows the state
+    /// may reuse a register an earlier expression no longer needs; any other result (computed
+    /// from parameters and constants only) gets a register of its own, so that it is still
+    /// there in the next step and the engine need not compute it again while its inputs keep
+    /// their values (`TileRunner`'s change stamps).
     public mutating func emit(_ op: OpCode, _ a: Int32, _ b: Int32 = -1) -> Int32 {
         let destination: Int32
-        if let reused = freeTemporaries.popLast() {
+        let stateDependent = depends(onState: a) || (b != -1 && depends(onState: b))
+        if stateDependent, let reused = freeTemporaries.popLast() {
             destination = reused
         } else {
             sources.append(.computed)
             destination = Int32(sources.count - 1)
         }
-        temporariesSinceMark.append(destination)
+        if stateDependent {
+            followsState.insert(destination)
+            temporariesSinceMark.append(destination)
+        }
         instructions.append(Instruction(op: op, destination: destination, a: a, b: b == -1 ? a : b))
         return destination
     }
 
-    /// Ends one expression: its intermediate registers become free for the next one,
-    /// while its result (which flows read later in the step) stays reserved.
+    private func depends(onState register: Int32) -> Bool {
+        switch sources[Int(register)] {
+        case .stock, .total, .flowTotal: true
+        case .computed: followsState.contains(register)
+        case .parameter, .constant: false
+        }
+    }
+
+    /// Ends one expression: its intermediate registers that follow the state become free for
+    /// the next one, while its result (which flows read later in the step) stays reserved.
     public mutating func finishExpression(result: Int32) {
         for temporary in temporariesSinceMark where temporary != result {
             freeTemporaries.append(temporary)
