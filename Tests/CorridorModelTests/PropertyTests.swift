@@ -177,6 +177,40 @@ struct RandomModel {
         }
     }
 
+    /// A result computed from parameters and constants only has a register no other
+    /// instruction writes (so it is still there in the next step, for the change stamps to
+    /// keep it); registers are shared only by results that follow the state.
+    @Test(arguments: seeds)
+    func resultsOfParametersKeepTheirRegisters(seed: UInt64) throws {
+        let (model, yaml) = try compiled(seed: seed)
+        let program = model.flowProgram + model.outputProgram
+        var followsState: Set<Int32> = [], ofParameters: Set<Int32> = []
+        for instruction in program {
+            let fromState = [instruction.a, instruction.b].contains { register in
+                switch model.registers[Int(register)] {
+                case .stock, .total, .flowTotal: true
+                case .computed: followsState.contains(register)
+                case .parameter, .constant: false
+                }
+            }
+            if fromState { followsState.insert(instruction.destination) } else { ofParameters.insert(instruction.destination) }
+        }
+        for register in ofParameters {
+            #expect(program.filter { $0.destination == register }.count == 1, "seed \(seed): register \(register)\n\(yaml)")
+        }
+    }
+
+    /// Temporaries of expressions that follow the state are reused: a model of many such
+    /// expressions needs fewer registers than it has instructions.
+    @Test func temporariesThatFollowTheStateAreReused() throws {
+        let flows = (0..<6).map { "  - {name: f\($0), from: x, rate: \"0.01 / (1 + total(y) / 1000) * (1 + stock(x) / 1e6)\", to: y}" }
+        let yaml = (["format: corridor-model/1", "name: reuse", "start: 2020-01", "groups: [A]", "compartments: [x, y]",
+                     "parameters:", "  k: {value: 1}", "initial:", "  x: 1000", "flows:"] + flows).joined(separator: "\n")
+        let model = try Workspace().load("reuse.yaml", yaml).model.compile(horizon: 2)
+        let computed = model.registers.filter { $0 == .computed }.count
+        #expect(model.flowProgram.count == 6 * 6 && computed < model.flowProgram.count)
+    }
+
     /// Reused work — members found to agree at run time (an instruction whose results all have
     /// the same bits, so its consumers and the hazards it feeds run once for all), and
     /// instructions, shares, hazard factors and parameters not redone while their inputs keep
