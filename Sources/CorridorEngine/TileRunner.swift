@@ -2,7 +2,7 @@ import CCorridorVectorMath
 import RealModule
 
 /// The buffers of one worker, allocated once and reused for every tile it runs.
-/// (About 680 lines, kept whole: the step loop and its kernels share these buffers, and
+/// (About 800 lines, kept whole: the step loop and its kernels share these buffers, and
 /// splitting them apart would hide the order of one month's work.)
 ///
 /// Every buffer row holds `lanes` values, a multiple of 8: the fused kernels work on eight
@@ -110,7 +110,7 @@ final class TileRunner {
         let model = plan.model
         let groups = model.groupCount
         // Every row buffer (registers, remainder, amounts, shares, masks, draws, ones, zeros,
-        // the hazards' scratch row) is a part of one allocation, one after the other.
+        // the hazards' factor rows) is a part of one allocation, one after the other.
         let memberHazardSlots = plan.sources.indices.flatMap { s in (0..<groups).map { (s, $0) } }
             .filter { !plan.sources[$0.0].hazardFlows.isEmpty && !plan.uniformHazards[$0.0][$0.1] }
         let rows = plan.registerCount + model.stockCount + 2 * model.flows.count * groups + plan.shareRegisterCount

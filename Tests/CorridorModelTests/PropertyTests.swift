@@ -219,16 +219,32 @@ struct RandomModel {
     @Test(arguments: seeds.prefix(30))
     func reusedWorkGivesTheBitsOfThePlainPaths(seed: UInt64) throws {
         let (model, yaml) = try compiled(seed: seed, horizon: 12)
-        var options = RunOptions(members: 37, seed: seed, threads: 2, tileSize: 16, keepTrajectories: true)
+        try expectReusedWorkGivesThePlainBits(model, RunOptions(members: 37, seed: seed, threads: 2, keepTrajectories: true),
+                                              layouts: [(2, 1), (2, 16)], "seed \(seed)\n\(yaml)")
+    }
+
+    /// Runs `model` on the plain paths (`reusesWork` off, tiles of 16), then reusing work with
+    /// each layout of threads and tile size, and expects the same summary and members' bits;
+    /// returns the plain run's trajectories.
+    @discardableResult
+    private func expectReusedWorkGivesThePlainBits(_ model: EngineModel, _ options: RunOptions,
+                                                   layouts: [(threads: Int, tileSize: Int)],
+                                                   _ context: String) throws -> Trajectories {
+        var options = options
         options.reusesWork = false
-        let apart = try Ensemble.run(model, options: options)
-        for tileSize in [1, 16] {
-            options.reusesWork = true
+        options.tileSize = 16
+        let plain = try Ensemble.run(model, options: options)
+        options.reusesWork = true
+        for (threads, tileSize) in layouts {
+            options.threads = threads
             options.tileSize = tileSize
-            let together = try Ensemble.run(model, options: options)
-            #expect(bits(apart.summary!) == bits(together.summary!), "seed \(seed), tiles of \(tileSize)\n\(yaml)")
-            #expect(memberBits(apart.trajectories!, members: 0..<37) == memberBits(together.trajectories!, members: 0..<37))
+            let reused = try Ensemble.run(model, options: options)
+            #expect(plain.summary.map(bits) == reused.summary.map(bits), "tiles of \(tileSize), \(context)")
+            let same = memberBits(plain.trajectories!, members: 0..<options.members)
+                == memberBits(reused.trajectories!, members: 0..<options.members)
+            #expect(same, "tiles of \(tileSize), \(context)")
         }
+        return try #require(plain.trajectories)
     }
 
     /// A drawn shock that acts only from a month on (`shock * projection`, as the regional
@@ -264,19 +280,9 @@ struct RandomModel {
             """
         let model = try Workspace().load("agreement.yaml", yaml).model.compile(horizon: 12)
         let members = 37
-        var options = RunOptions(members: members, seed: 3, threads: 2, tileSize: 16, keepTrajectories: true)
-        options.reusesWork = false
-        let apart = try Ensemble.run(model, options: options)
-        for (threads, tileSize) in [(2, 16), (1, 37), (2, 1), (1, 5)] {
-            options.reusesWork = true
-            options.threads = threads
-            options.tileSize = tileSize
-            let together = try Ensemble.run(model, options: options)
-            #expect(bits(apart.summary!) == bits(together.summary!), "tiles of \(tileSize)")
-            #expect(memberBits(apart.trajectories!, members: 0..<members) == memberBits(together.trajectories!, members: 0..<members),
-                    "tiles of \(tileSize)")
-        }
-        let run = try #require(apart.trajectories)
+        let run = try expectReusedWorkGivesThePlainBits(
+            model, RunOptions(members: members, seed: 3, keepTrajectories: true),
+            layouts: [(2, 16), (1, 37), (2, 1), (1, 5)], "agreement")
         let arrivals = model.outputNames.firstIndex(of: "arrivals")!
         let before = Set((0..<members).map { run.output(member: $0, step: 5, output: arrivals) })
         let after = Set((0..<members).map { run.output(member: $0, step: 8, output: arrivals) })
@@ -307,14 +313,9 @@ struct RandomModel {
         let override = MemberOverride(parameter: 0, groups: [0, 1], from: 3, ramp: 4, values: [0.2, 0.4, 0.6, 0.2, 0.4, 0.6])
         let adjustment = MemberAdjustment(parameter: 1, groups: [0, 1], steps: 5..<9, factors: [1.5, 0.5, 2, 1, 3, 0.25])
         for variation in [MemberVariation.candidates([override], block: 3, draws: true), .factors([adjustment])] {
-            var options = RunOptions(members: members, seed: 9, threads: 1, tileSize: 4, keepTrajectories: true,
-                                     summarize: false, variation: variation)
-            options.reusesWork = false
-            let plain = try Ensemble.run(model, options: options)
-            options.reusesWork = true
-            let reused = try Ensemble.run(model, options: options)
-            let same = memberBits(plain.trajectories!, members: 0..<members) == memberBits(reused.trajectories!, members: 0..<members)
-            #expect(same, "\(variation)")
+            try expectReusedWorkGivesThePlainBits(
+                model, RunOptions(members: members, seed: 9, keepTrajectories: true, summarize: false, variation: variation),
+                layouts: [(1, 4)], "\(variation)")
         }
     }
 
