@@ -160,7 +160,7 @@ let benchmarks: @Sendable () -> Void = {
         let model = loadModel(kernel.yaml, horizon: steps)
         Benchmark("kernel-\(kernel.name)-members\(lanes)-steps\(steps)",
                   configuration: .init(scalingFactor: .one)) { benchmark in
-            let tile = PreparedTile(model: model, lanes: lanes, draws: false)
+            let tile = try PreparedTile(model: model, lanes: lanes, draws: false)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
                 try tile.run()
@@ -173,7 +173,7 @@ let benchmarks: @Sendable () -> Void = {
     // MARK: - Generic engine against a hand-written loop of the same model.
     let handModel = loadModel(handModelYAML, horizon: steps)
     Benchmark("generic-engine-hand-model-members\(lanes)-steps\(steps)") { benchmark in
-        let tile = PreparedTile(model: handModel, lanes: lanes, draws: false)
+        let tile = try PreparedTile(model: handModel, lanes: lanes, draws: false)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             try tile.run()
@@ -183,7 +183,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("hand-written-loop-hand-model-members\(lanes)-steps\(steps)") { benchmark in
         var hand = HandWrittenModel(lanes: lanes)
         // The two must agree before their speeds are compared.
-        let tile = PreparedTile(model: handModel, lanes: lanes, draws: false)
+        let tile = try PreparedTile(model: handModel, lanes: lanes, draws: false)
         try tile.run()
         let generic = tile.firstMemberStock(slot: 0), specialized = hand.run(steps: steps)
         precondition(abs(generic - specialized) <= 1e-9 * abs(generic), "hand-written loop disagrees: \(specialized) vs \(generic)")
@@ -221,8 +221,7 @@ let benchmarks: @Sendable () -> Void = {
     // (members × 5,785 values each: 25 stocks × 121 months + 23 flows and outputs × 120),
     // all in tiles of 1,024 (the default), so that the
     // difference is the summaries alone. 4,096 and 16,384 members: the difference between
-    // the two is the cost of 12 more tiles once a worker's sketches are set up, and their
-    // malloc counts show what the summaries allocate per tile.
+    // the two is the cost of 12 more tiles once a worker's sketches are set up.
     let example = try! ScenarioLoader.load(path: repository.appendingPathComponent("Datasets/examples/scenario.yaml").path)
         .model.compile(horizon: 120)
     for (members, summarize) in [(4096, false), (4096, true), (16384, false), (16384, true)] {
@@ -233,6 +232,28 @@ let benchmarks: @Sendable () -> Void = {
                                                                        summarize: summarize)))
             }
         }
+    }
+
+    // Summary updates allocate nothing once a worker's sketches hold their cells' ranges:
+    // tiles of the example model's members streamed into the summary of every series after
+    // four tiles (in which the sketches' arena grows to its size: here 7 allocations, all in
+    // the first two), eight tiles a sample, each the next 1,024 members (new values, new
+    // extremes). The step loop's share is the kernels' zero.
+    Benchmark("summary-updates-example-members1024-steps120", configuration: .init(scalingFactor: .one)) { benchmark in
+        let warmUpTiles = 4, tilesPerSample = 8
+        let tile = try PreparedTile(model: example, lanes: 1024, seed: 1,
+                                    summarizedTiles: warmUpTiles + tilesPerSample * benchmark.scaledIterations.count)
+        for index in 0..<warmUpTiles { try tile.run(firstMember: index * 1024) }
+        var firstMember = warmUpTiles * 1024
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for _ in 0..<tilesPerSample {
+                try tile.run(firstMember: firstMember)
+                firstMember += 1024
+            }
+        }
+        benchmark.stopMeasurement()
+        blackHole(tile.firstMemberStock(slot: 0))
     }
 
     // MARK: - Calibration: one Levenberg-Marquardt iteration of the baseline fit

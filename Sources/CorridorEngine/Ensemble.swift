@@ -177,12 +177,14 @@ public enum Ensemble {
 
         DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
             let runner = TileRunner(plan: plan, lanes: lanes, reusesWork: options.reusesWork)
-            var observer = RunObserver(
-                trajectories: trajectories.map { TrajectoryRecorder(store: $0) },
-                summary: summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference, lanes: lanes) : nil,
-                recorded: recorded)
             let firstTile = share.lowerBound + worker * share.count / workerCount
             let endTile = share.lowerBound + (worker + 1) * share.count / workerCount
+            let workerMembers = firstTile * lanes..<Swift.min(endTile * lanes, members)
+            var observer = RunObserver(
+                trajectories: trajectories.map { TrajectoryRecorder(store: $0) },
+                summary: summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference,
+                                                   lanes: lanes, members: workerMembers) : nil,
+                recorded: recorded)
             for tile in firstTile..<endTile {
                 if let earlier = failure.withLock({ $0?.tile }), earlier < tile { break }
                 if cancellation?.isCancelled == true {

@@ -51,7 +51,7 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     let reference: [Double]
     let minimum: UnsafeMutablePointer<Double>
     let maximum: UnsafeMutablePointer<Double>
-    let sketches: UnsafeMutablePointer<QuantileSketch>
+    let sketches: UnsafeMutablePointer<SketchTable>
     /// Sums over the member tree of completed tiles.
     private(set) var sums = MemberTreeSums()
     private var tileBlocks: [(node: TreeNode, start: Int, size: Int)] = []
@@ -59,7 +59,9 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
     private let deviations: UnsafeMutablePointer<Double>
     private let squares: UnsafeMutablePointer<Double>
 
-    init(catalog: SeriesCatalog, horizon: Int, reference: [Double], lanes: Int) {
+    /// A worker that will stream the members `members` in tiles of `lanes` (the member
+    /// tree's payloads are set aside for them: its pushes allocate nothing).
+    init(catalog: SeriesCatalog, horizon: Int, reference: [Double], lanes: Int, members: Range<Int>) {
         self.catalog = catalog
         self.horizon = horizon
         cellCount = (horizon + 1) * catalog.count
@@ -68,18 +70,19 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
         minimum.initialize(repeating: .infinity, count: cellCount)
         maximum = .allocate(capacity: cellCount)
         maximum.initialize(repeating: -.infinity, count: cellCount)
-        sketches = .allocate(capacity: cellCount)
-        sketches.initialize(repeating: QuantileSketch(), count: cellCount)
+        sketches = .allocate(capacity: 1)
+        sketches.initialize(to: SketchTable(cellCount: cellCount))
         deviations = .allocate(capacity: lanes)
         deviations.initialize(repeating: 0, count: lanes)
         squares = .allocate(capacity: lanes)
         squares.initialize(repeating: 0, count: lanes)
+        sums.reserve(payloadsOf: 2 * cellCount, tilesOf: lanes, covering: members)
     }
 
     deinit {
         minimum.deallocate()
         maximum.deallocate()
-        sketches.deinitialize(count: cellCount)
+        sketches.pointee.deallocate()
         sketches.deallocate()
         deviations.deallocate()
         squares.deallocate()
@@ -106,7 +109,7 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
             let cell = step * catalog.count + series
             let values = catalog.values(series, in: view)
             if wholeBlock {
-                if series + 1 < catalog.count { sketches[cell + 1].prefetch() }
+                if series + 1 < catalog.count { sketches.pointee.prefetch(cell + 1) }
                 let moments = Self.blockMoments(values, count: n, center: reference[cell], sums: deviations, squares: squares)
                 tilePayloads[0][2 * cell] = moments.sum
                 tilePayloads[0][2 * cell + 1] = moments.squares
@@ -116,18 +119,18 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
                     // Every value is +0 (a series nobody reaches yet): one count.
                     minimum[cell] = Swift.min(minimum[cell], 0)
                     maximum[cell] = Swift.max(maximum[cell], 0)
-                    sketches[cell].addZeros(n)
+                    sketches.pointee.addZeros(cell, count: n)
                 } else if moments.lowest > 0 && moments.sum.isFinite && moments.squares.isFinite {
                     minimum[cell] = Swift.min(minimum[cell], moments.lowest)
                     maximum[cell] = Swift.max(maximum[cell], moments.highest)
-                    sketches[cell].addPositive(values, count: n, lowest: moments.lowest, highest: moments.highest)
+                    sketches.pointee.addPositive(cell, values, count: n, lowest: moments.lowest, highest: moments.highest)
                 } else {
-                    sketches[cell].add(values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
+                    sketches.pointee.add(cell, values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
                 }
                 continue
             }
             // One pass finds the bins' range and the minimum and maximum together.
-            let constant = sketches[cell].add(values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
+            let constant = sketches.pointee.add(cell, values, count: n, minimum: &minimum[cell], maximum: &maximum[cell])
             let center = reference[cell]
             for (b, block) in tileBlocks.enumerated() {
                 if constant {
@@ -192,7 +195,7 @@ final class SummaryWorker: TileObserver, @unchecked Sendable {
         SummaryState(sums: sums.withoutSpares(),
                      minimum: Array(UnsafeBufferPointer(start: minimum, count: cellCount)),
                      maximum: Array(UnsafeBufferPointer(start: maximum, count: cellCount)),
-                     sketches: Array(UnsafeBufferPointer(start: sketches, count: cellCount)))
+                     sketches: (0..<cellCount).map { sketches.pointee.sketch(of: $0) })
     }
 }
 
@@ -203,13 +206,18 @@ struct MemberTreeSums {
     private(set) var pending: [(node: TreeNode, payload: [Double])] = []
     /// Payloads freed by merges, reused by `push(_:copying:)`: a worker's tiles then
     /// allocate nothing once the tree is as deep as it gets.
-    private var spares: [[Double]] = []
+    private(set) var spares: [[Double]] = []
+
+    /// Whether `left` and `right` are the two children of one parent, in that order.
+    static func areSiblings(_ left: TreeNode, _ right: TreeNode) -> Bool {
+        left.level == right.level && left.index + 1 == right.index && left.index % 2 == 0
+    }
 
     /// Appends the node that follows the last one, merging it with its left sibling (and
     /// the result with its own) while they complete a parent.
     mutating func push(_ node: TreeNode, _ payload: [Double]) {
         var node = node, payload = payload
-        while let top = pending.last?.node, top.level == node.level, top.index + 1 == node.index, top.index % 2 == 0 {
+        while let top = pending.last?.node, Self.areSiblings(top, node) {
             // Left + right, into the left payload (held only here, so changed in place).
             var left = pending.removeLast().payload
             Self.add(payload, into: &left)
@@ -218,6 +226,29 @@ struct MemberTreeSums {
             node = TreeNode(level: node.level + 1, index: top.index / 2)
         }
         pending.append((node, payload))
+    }
+
+    /// Sets aside as many spare payloads of `count` values as pushing the blocks of tiles of
+    /// `lanes` members covering `members` ever holds at once (the pending nodes' and the one
+    /// being pushed), so that those pushes allocate nothing: found by pushing the nodes alone.
+    mutating func reserve(payloadsOf count: Int, tilesOf lanes: Int, covering members: Range<Int>) {
+        var nodes: [TreeNode] = [], blocks: [(node: TreeNode, start: Int, size: Int)] = []
+        var most = 0
+        for first in stride(from: members.lowerBound, to: members.upperBound, by: lanes) {
+            dyadicBlocks(covering: first..<Swift.min(first + lanes, members.upperBound), into: &blocks)
+            for block in blocks {
+                most = Swift.max(most, nodes.count + 1)
+                var node = block.node
+                while let top = nodes.last, Self.areSiblings(top, node) {
+                    nodes.removeLast()
+                    node = TreeNode(level: node.level + 1, index: top.index / 2)
+                }
+                nodes.append(node)
+            }
+        }
+        pending.reserveCapacity(most)
+        spares.reserveCapacity(most)
+        while spares.count < most { spares.append(Array(repeating: 0, count: count)) }
     }
 
     /// `push` with a copy of `payload`, made in a spare payload when one is free.

@@ -1,5 +1,3 @@
-import CCorridorPrefetch
-
 /// Counts of values in logarithmic bins, from which quantiles are read with a relative
 /// error of at most 2^-(binBits+1) (0.2 %). Counts are integers, so merging sketches
 /// gives the same result in any order: summaries do not depend on threads or tiling.
@@ -10,13 +8,16 @@ struct QuantileSketch {
 
     private var positive = BinStore()
     private var negative = BinStore()
-    private(set) var zeroCount = 0
-    private(set) var nanCount = 0
-    private(set) var positiveInfinityCount = 0
-    private(set) var negativeInfinityCount = 0
+    private(set) var special = SpecialCounts()
 
-    var count: Int {
-        positive.total + negative.total + zeroCount + nanCount + positiveInfinityCount + negativeInfinityCount
+    var count: Int { positive.total + negative.total + special.total }
+
+    init() {}
+
+    init(positive: BinStore, negative: BinStore, special: SpecialCounts) {
+        self.positive = positive
+        self.negative = negative
+        self.special = special
     }
 
     @inline(__always) static func bin(of magnitude: Double) -> Int {
@@ -30,105 +31,37 @@ struct QuantileSketch {
         return high.isFinite ? (low + high) / 2 : low
     }
 
+    /// Where a value is counted: a bin of the positive values, a bin of the negative values'
+    /// magnitudes, or one of the special counts.
+    enum Place {
+        case positive(bin: Int)
+        case negative(bin: Int)
+        case special(WritableKeyPath<SpecialCounts, Int>)
+    }
+
+    static func place(of value: Double) -> Place {
+        if value > 0 {
+            value.isFinite ? .positive(bin: bin(of: value)) : .special(\.positiveInfinity)
+        } else if value < 0 {
+            value.isFinite ? .negative(bin: bin(of: -value)) : .special(\.negativeInfinity)
+        } else {
+            value == 0 ? .special(\.zero) : .special(\.nan)
+        }
+    }
+
     /// Adds `value`, `times` times.
     mutating func add(_ value: Double, times: Int = 1) {
-        if value > 0 {
-            if value.isFinite { positive.add(bin: Self.bin(of: value), count: UInt32(times)) } else { positiveInfinityCount += times }
-        } else if value < 0 {
-            if value.isFinite { negative.add(bin: Self.bin(of: -value), count: UInt32(times)) } else { negativeInfinityCount += times }
-        } else if value == 0 {
-            zeroCount += times
-        } else {
-            nanCount += times
+        switch Self.place(of: value) {
+        case let .positive(bin): positive.add(bin: bin, count: UInt32(times))
+        case let .negative(bin): negative.add(bin: bin, count: UInt32(times))
+        case let .special(kind): special[keyPath: kind] += times
         }
     }
-
-    /// Adds `count` values at once: positive finite values (the common case) go through
-    /// one range check and one pass of increments; the rest one by one. The range check
-    /// also lowers `minimum` and raises `maximum` to the values' own, and tells whether every
-    /// value has the same bits as the first (a series no draw reaches): then the count is
-    /// added to its bin at once, and the function returns true.
-    @discardableResult
-    mutating func add(_ values: UnsafePointer<Double>, count: Int, minimum: inout Double, maximum: inout Double) -> Bool {
-        var low = Int.max, high = Int.min
-        var others = false
-        var smallest = minimum, largest = maximum
-        let firstBits = values[0].bitPattern
-        var allSame = true
-        for l in 0..<count {
-            let value = values[l]
-            smallest = Swift.min(smallest, value)
-            largest = Swift.max(largest, value)
-            allSame = allSame && value.bitPattern == firstBits
-            if value > 0 && value.isFinite {
-                let bin = Self.bin(of: value)
-                low = Swift.min(low, bin)
-                high = Swift.max(high, bin)
-            } else {
-                others = true
-            }
-        }
-        minimum = smallest
-        maximum = largest
-        if allSame && count > 0 {
-            // Every value in one bin (or one special value): one increment of `count`.
-            if low <= high {
-                positive.add(bin: low, count: UInt32(count))
-            } else {
-                add(values[0], times: count)
-            }
-            return true
-        }
-        if low <= high {
-            positive.reserve(low...high)
-            positive.withCounts { counts, offset in
-                var added = 0
-                for l in 0..<count {
-                    let value = values[l]
-                    if value > 0 && value.isFinite {
-                        counts[Self.bin(of: value) - offset] += 1
-                        added += 1
-                    }
-                }
-                return added
-            }
-        }
-        if others {
-            for l in 0..<count {
-                let value = values[l]
-                if !(value > 0 && value.isFinite) { add(value) }
-            }
-        }
-        return false
-    }
-
-    /// Adds `count` values known to be positive and finite, whose smallest and largest are
-    /// `lowest` and `highest`: the bins' range follows from those two (a bin grows with the
-    /// value), so one pass of increments counts them.
-    mutating func addPositive(_ values: UnsafePointer<Double>, count: Int, lowest: Double, highest: Double) {
-        let low = Self.bin(of: lowest), high = Self.bin(of: highest)
-        if low == high {
-            positive.add(bin: low, count: UInt32(count))
-        } else {
-            positive.count(values, count: count, bins: low...high)
-        }
-    }
-
-    /// Adds `count` values of +0.
-    mutating func addZeros(_ count: Int) { zeroCount += count }
-
-    /// See `BinStore.prefetch()`: the positive values' counts, the ones a tile's values fill.
-    /// Mutating only so that a call through a pointer works in place: as a plain method the
-    /// compiler copies the sketch (retaining its arrays) for every call.
-    @inline(__always) mutating func prefetch() { positive.prefetch() }
 
     mutating func merge(_ other: QuantileSketch) {
         positive.merge(other.positive)
         negative.merge(other.negative)
-        zeroCount += other.zeroCount
-        nanCount += other.nanCount
-        positiveInfinityCount += other.positiveInfinityCount
-        negativeInfinityCount += other.negativeInfinityCount
+        special.merge(other.special)
     }
 
     /// The value of rank `rank` (0-based) in ascending order, as its bin's representative.
@@ -153,14 +86,14 @@ struct QuantileSketch {
         /// The value of rank `rank`, at least the rank of the call before.
         mutating func value(atRank rank: Int) -> Double {
             var remaining = rank
-            if remaining < sketch.negativeInfinityCount { return -.infinity }
-            remaining -= sketch.negativeInfinityCount
+            if remaining < sketch.special.negativeInfinity { return -.infinity }
+            remaining -= sketch.special.negativeInfinity
             if remaining < sketch.negative.total {
                 return -QuantileSketch.representative(ofBin: negatives.bin(atRank: remaining))
             }
             remaining -= sketch.negative.total
-            if remaining < sketch.zeroCount { return 0 }
-            remaining -= sketch.zeroCount
+            if remaining < sketch.special.zero { return 0 }
+            remaining -= sketch.special.zero
             if remaining < sketch.positive.total { return QuantileSketch.representative(ofBin: positives.bin(atRank: remaining)) }
             return .infinity
         }
@@ -178,7 +111,7 @@ struct QuantileSketch {
     /// its index, read in one pass.
     func quantiles(_ levels: [Double], minimum: Double, maximum: Double, _ body: (Int, Double) -> Void) {
         let n = count
-        guard n > 0, nanCount == 0 else {
+        guard n > 0, special.nan == 0 else {
             for index in levels.indices { body(index, .nan) }
             return
         }
@@ -195,114 +128,73 @@ struct QuantileSketch {
     }
 }
 
-/// Integer counts over a contiguous range of bins that grows as values arrive.
+/// Counts of the values a sketch keeps outside its bins.
+struct SpecialCounts: Equatable {
+    var zero = 0
+    var nan = 0
+    var positiveInfinity = 0
+    var negativeInfinity = 0
+
+    var total: Int { zero + nan + positiveInfinity + negativeInfinity }
+
+    mutating func merge(_ other: SpecialCounts) {
+        zero += other.zero
+        nan += other.nan
+        positiveInfinity += other.positiveInfinity
+        negativeInfinity += other.negativeInfinity
+    }
+}
+
+/// Integer counts over a contiguous range of bins that grows as values arrive: a sketch as a
+/// value (a worker counts into a `SketchTable`, which hands its cells on as these).
 struct BinStore {
     private var offset = 0
     private var counts: [UInt32] = []
     private(set) var total = 0
-    /// Where the counts were when last counted into, where the bins counted into began and
-    /// their size in bytes: only ever passed to `prefetch()`, a hint that cannot fault,
-    /// never read through.
-    private var countsAddress: UnsafeRawPointer?
-    private var countedAddress: UnsafeRawPointer?
-    private var countedBytes = 0
+
+    init() {}
+
+    /// `counts[i]` values in bin `firstBin + i`.
+    init(firstBin: Int, counts: [UInt32]) {
+        offset = firstBin
+        self.counts = counts
+        total = counts.reduce(0) { $0 + Int($1) }
+    }
 
     mutating func add(bin: Int, count: UInt32 = 1) {
-        reserve(bin...bin)
+        reserve(bin)
         counts[bin - offset] += count
         total += Int(count)
     }
 
-    /// Makes room for the bins of `range` without counting anything (nothing to do when they
-    /// are there already), with room to spare: half the range's width (at least 16 bins) on
-    /// each side at first, and half the size again on the side that grows (empty bins change
-    /// no quantile). A cell whose values creep outward as members come in then reallocates
-    /// seldom, not at every tile.
-    mutating func reserve(_ range: ClosedRange<Int>) {
+    /// Makes room for `bin`, with room to spare on the side that grows: merges add bins in
+    /// ascending order, so doubling keeps their copies few.
+    private mutating func reserve(_ bin: Int) {
         if counts.isEmpty {
-            let slack = Swift.max(16, range.count / 2)
-            offset = range.lowerBound - slack
-            counts = Array(repeating: 0, count: range.count + 2 * slack)
+            offset = bin
+            counts = [0]
             return
         }
-        let slack = Swift.max(16, counts.count / 2)
-        if range.lowerBound < offset {
-            let lower = Swift.min(range.lowerBound, offset - slack)
-            counts.insert(contentsOf: repeatElement(0, count: offset - lower), at: 0)
-            offset = lower
+        if bin < offset {
+            counts.insert(contentsOf: repeatElement(0, count: offset - bin), at: 0)
+            offset = bin
         }
-        if range.upperBound >= offset + counts.count {
-            counts.append(contentsOf: repeatElement(0, count: Swift.max(range.upperBound - offset - counts.count + 1, slack)))
+        if bin >= offset + counts.count {
+            counts.append(contentsOf: repeatElement(0, count: bin - offset - counts.count + 1))
         }
-    }
-
-    /// The widest range of bins counted in four copies.
-    static let narrowWidth = 64
-
-    /// Counts `count` positive finite values whose bins all lie in `bins`.
-    mutating func count(_ values: UnsafePointer<Double>, count: Int, bins: ClosedRange<Int>) {
-        reserve(bins)
-        let offset = self.offset
-        counts.withUnsafeMutableBufferPointer { counts in
-            let base = counts.baseAddress!
-            let width = bins.count
-            if width <= Self.narrowWidth && count >= 4 * width {
-                // Few bins: consecutive values often share one, and increments of one address
-                // in a row wait on each other (the processor cannot predict the store's
-                // address). Four copies of the counts, one per lane of four, then summed: for
-                // up to 64 bins the sums cost less than the waits (the regional model with
-                // every series: 6.30 s against 6.56 s with copies for up to 16 bins only).
-                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * Self.narrowWidth) { copies in
-                    let copies = copies.baseAddress!
-                    copies.initialize(repeating: 0, count: 4 * width)
-                    let first = bins.lowerBound
-                    @inline(__always) func bin(_ l: Int) -> Int {
-                        Int(truncatingIfNeeded: values[l].bitPattern >> QuantileSketch.shift) &- first
-                    }
-                    let whole = count & ~3
-                    for l in stride(from: 0, to: whole, by: 4) {
-                        copies[bin(l)] &+= 1
-                        copies[width &+ bin(l &+ 1)] &+= 1
-                        copies[2 &* width &+ bin(l &+ 2)] &+= 1
-                        copies[3 &* width &+ bin(l &+ 3)] &+= 1
-                    }
-                    for l in whole..<count { copies[bin(l)] &+= 1 }
-                    let counted = base + (first - offset)
-                    for b in 0..<width {
-                        counted[b] &+= (copies[b] &+ copies[width &+ b]) &+ (copies[2 &* width &+ b] &+ copies[3 &* width &+ b])
-                    }
-                }
-            } else {
-                for l in 0..<count {
-                    base[Int(truncatingIfNeeded: values[l].bitPattern >> QuantileSketch.shift) &- offset] &+= 1
-                }
-            }
-            countsAddress = UnsafeRawPointer(base)
-            countedAddress = UnsafeRawPointer(base + (bins.lowerBound - offset))
-        }
-        countedBytes = bins.count * MemoryLayout<UInt32>.stride
-        total += count
-    }
-
-    /// Asks the processor to bring the counts into cache — the array's header and the bins
-    /// last counted into (at most 4 KiB): called one cell ahead of `count`, it hides the
-    /// cache misses that otherwise dominate a streaming summary's time.
-    @inline(__always) func prefetch() {
-        guard let countsAddress, let countedAddress else { return }
-        corridor_prefetch_lines(countsAddress - 32, 32)
-        corridor_prefetch_lines(countedAddress, Swift.min(countedBytes, 4096))
-    }
-
-    /// Increments counts directly; `body` returns how many it added.
-    mutating func withCounts(_ body: (UnsafeMutableBufferPointer<UInt32>, Int) -> Int) {
-        let offset = self.offset
-        total += counts.withUnsafeMutableBufferPointer { body($0, offset) }
     }
 
     mutating func merge(_ other: BinStore) {
-        for (i, count) in other.counts.enumerated() where count > 0 {
-            add(bin: other.offset + i, count: count)
+        guard other.total > 0 else { return }
+        guard total > 0 else {
+            self = other
+            return
         }
+        reserve(other.offset)
+        reserve(other.offset + other.counts.count - 1)
+        let shift = other.offset - offset
+        for (i, count) in other.counts.enumerated() { counts[shift + i] += count }
+        total += other.total
     }
 
     /// A walk through the counts that finds the bins of nondecreasing ranks in one pass:
@@ -338,17 +230,17 @@ struct BinStore {
 extension QuantileSketch {
     /// The sketch as numbers, for a message to another process: counts, then each store.
     func encode(into writer: inout ByteWriter) {
-        for count in [zeroCount, nanCount, positiveInfinityCount, negativeInfinityCount] { writer.int(count) }
+        for count in [special.zero, special.nan, special.positiveInfinity, special.negativeInfinity] { writer.int(count) }
         positive.encode(into: &writer)
         negative.encode(into: &writer)
     }
 
     init(decoding reader: inout ByteReader) throws {
         self.init()
-        zeroCount = try reader.count()
-        nanCount = try reader.count()
-        positiveInfinityCount = try reader.count()
-        negativeInfinityCount = try reader.count()
+        special.zero = try reader.count()
+        special.nan = try reader.count()
+        special.positiveInfinity = try reader.count()
+        special.negativeInfinity = try reader.count()
         positive = try BinStore(decoding: &reader)
         negative = try BinStore(decoding: &reader)
     }
@@ -361,9 +253,7 @@ extension BinStore {
     }
 
     init(decoding reader: inout ByteReader) throws {
-        self.init()
-        offset = try reader.int()
-        counts = try reader.array(UInt32.self)
-        total = counts.reduce(0) { $0 + Int($1) }
+        let firstBin = try reader.int()
+        self.init(firstBin: firstBin, counts: try reader.array(UInt32.self))
     }
 }

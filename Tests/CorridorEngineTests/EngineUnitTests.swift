@@ -56,6 +56,28 @@ import Numerics
         #expect(blocks.count == 1)
     }
 
+    /// The payloads the member tree sets aside for a worker's tiles are exactly as many as
+    /// its pushes ever hold at once: none is made during the pushes, and all are used.
+    @Test func theMemberTreeSetsAsideThePayloadsItsPushesNeed() {
+        for (start, count, lanes) in [(0, 1, 1), (0, 100_000, 1024), (3 * 1024, 50 * 1024, 1024), (7, 1000, 13),
+                                      (4096, 33, 32), (0, 1 << 14, 256), (999, 12_345, 100)] {
+            var sums = MemberTreeSums()
+            sums.reserve(payloadsOf: 2, tilesOf: lanes, covering: start..<(start + count))
+            let reserved = sums.spares.count
+            var fewestSpares = reserved
+            var blocks: [(node: TreeNode, start: Int, size: Int)] = []
+            let payload = [1.0, 2.0]
+            for first in stride(from: start, to: start + count, by: lanes) {
+                dyadicBlocks(covering: first..<min(first + lanes, start + count), into: &blocks)
+                for block in blocks {
+                    fewestSpares = min(fewestSpares, sums.spares.count)
+                    payload.withUnsafeBufferPointer { sums.push(block.node, copying: $0) }
+                }
+            }
+            #expect(fewestSpares == 1 && sums.pending.count + sums.spares.count == reserved, "\(start), \(count), \(lanes)")
+        }
+    }
+
     @Test func pairwiseSumAddsPairsThenPairsOfPairs() {
         var values: [Double] = [1e16, 1, -1e16, 1]
         // ((1e16 + 1) + (-1e16 + 1)) = (1e16) + (-1e16 + 1)… in the fixed tree order.
