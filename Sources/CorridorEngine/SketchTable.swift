@@ -1,4 +1,10 @@
 import CCorridorPrefetch
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import Synchronization
 
 /// The quantile sketches of every cell of one worker's summary, their bin counts kept in one
 /// arena that the worker owns. A cell's counts grow by moving to the arena's end; the space
@@ -26,12 +32,14 @@ struct SketchTable {
         var countedWidth = 0
     }
 
-    /// Each block in the arena starts with two words: its owner (a window's index, or `free`)
+    /// Each block in the arena starts with two words: its owner (a window's index, or `vacant`)
     /// and its capacity in bins.
     private static let header = 2
-    private static let free = UInt32.max
+    private static let vacant = UInt32.max
 
     let cellCount: Int
+    /// Where the arena comes from and goes back to.
+    private let spares: SpareArenas
     /// `windows[2 * cell]` counts positive values by bin, `windows[2 * cell + 1]` negative
     /// values by their magnitude's bin.
     private let windows: UnsafeMutablePointer<Window>
@@ -40,27 +48,36 @@ struct SketchTable {
     /// The arena's size and the part of it in use, in words (counts and headers).
     private(set) var arenaCapacity: Int
     private(set) var arenaUsed = 0
-    /// How many times the arena was allocated, the first time included.
-    private(set) var arenaAllocations = 1
+    /// How many times the table asked the system for its arena's memory (none when it took
+    /// a kept arena large enough).
+    private(set) var arenaAllocations = 0
 
-    /// The sketches of `cellCount` cells, with room for `initialBins` counts and headers before
-    /// the arena first grows (by default 32 per cell; it doubles from there: a cell of the
-    /// regional model's outputs takes about 90 words after 1,000,000 members, one of the
-    /// example model about 1,000).
-    init(cellCount: Int, initialBins: Int? = nil) {
+    /// The sketches of `cellCount` cells. Their arena is one `spares` kept when there
+    /// is one, else room for 32 counts and headers per cell; it doubles from there (a cell of
+    /// the regional model's outputs takes about 90 words after 1,000,000 members, one of the
+    /// example model about 1,000). `initialBins` sets a new arena's exact first size instead.
+    init(cellCount: Int, initialBins: Int? = nil, spares: SpareArenas = .shared) {
         self.cellCount = cellCount
+        self.spares = spares
         windows = .allocate(capacity: 2 * cellCount)
         windows.initialize(repeating: Window(), count: 2 * cellCount)
         special = .allocate(capacity: cellCount)
         special.initialize(repeating: SpecialCounts(), count: cellCount)
-        arenaCapacity = Swift.max(64, initialBins ?? 32 * cellCount)
-        arena = .allocate(capacity: arenaCapacity)
+        if initialBins == nil, let kept = spares.take() {
+            arena = kept.memory
+            arenaCapacity = kept.capacity
+        } else {
+            arenaCapacity = Swift.max(64, initialBins ?? 32 * cellCount)
+            arena = Self.resized(nil, to: arenaCapacity)
+            arenaAllocations = 1
+        }
     }
 
+    /// Frees the table; its arena is kept for a later table when `spares` has room.
     func deallocate() {
         windows.deallocate()
         special.deallocate()
-        arena.deallocate()
+        spares.keep(.init(memory: arena, capacity: arenaCapacity))
     }
 
     /// Cell `cell`'s sketch as a value (counts trimmed to the bins in use).
@@ -264,7 +281,7 @@ struct SketchTable {
         if moved.start >= 0 {
             let shift = moved.firstBin - lower
             (arena + start + shift).update(from: arena + moved.start, count: moved.capacity)
-            arena[moved.start - Self.header] = Self.free
+            arena[moved.start - Self.header] = Self.vacant
         }
         windows[w].firstBin = lower
         windows[w].countedStart = start + (moved.countedStart - moved.start) + (moved.firstBin - lower)
@@ -294,7 +311,7 @@ struct SketchTable {
         var read = 0, write = 0
         while read < arenaUsed {
             let owner = arena[read], size = Self.header + Int(arena[read + 1])
-            if owner != Self.free {
+            if owner != Self.vacant {
                 if write != read {
                     UnsafeMutableRawPointer(arena + write).copyMemory(from: arena + read, byteCount: size * MemoryLayout<UInt32>.stride)
                     let shift = read - write
@@ -308,13 +325,70 @@ struct SketchTable {
         arenaUsed = write
     }
 
-    /// Reallocates the arena with `capacity` words, keeping what is in use where it is.
+    /// Reallocates the arena with `capacity` words, keeping its contents.
     private mutating func grow(to capacity: Int) {
-        let larger = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-        larger.initialize(from: arena, count: arenaUsed)
-        arena.deallocate()
-        arena = larger
+        arena = Self.resized(arena, to: capacity)
         arenaCapacity = capacity
         arenaAllocations += 1
     }
+
+    /// `realloc`: a large arena is remapped, not copied, and its pages are not touched again.
+    fileprivate static func resized(_ arena: UnsafeMutablePointer<UInt32>?, to capacity: Int) -> UnsafeMutablePointer<UInt32> {
+        guard let memory = realloc(arena, capacity * MemoryLayout<UInt32>.stride) else {
+            fatalError("out of memory: a summary's quantile sketches need \(capacity * MemoryLayout<UInt32>.stride) bytes")
+        }
+        return memory.bindMemory(to: UInt32.self, capacity: capacity)
+    }
+}
+
+/// The arenas of finished sketch tables, kept for the tables of later runs in this process
+/// (`shared`: at most 8, 256 MiB in all; the largest first). A run's workers then count into
+/// memory an earlier run already touched rather than into fresh pages that the system maps in
+/// one by one: those cost a 4,096-member run of the example model about 15 ms of its 60, and
+/// the planning page, comparisons, plans and benchmarks run many ensembles in one process.
+final class SpareArenas: Sendable {
+    struct Arena: @unchecked Sendable {
+        let memory: UnsafeMutablePointer<UInt32>
+        /// In words.
+        let capacity: Int
+    }
+
+    static let shared = SpareArenas(mostArenas: 8, mostWords: 64 << 20)
+
+    private let kept = Mutex<[Arena]>([])
+    let mostArenas: Int
+    let mostWords: Int
+
+    init(mostArenas: Int, mostWords: Int) {
+        self.mostArenas = mostArenas
+        self.mostWords = mostWords
+    }
+
+    /// The largest kept arena, no longer kept.
+    func take() -> Arena? {
+        kept.withLock { arenas in arenas.isEmpty ? nil : arenas.removeFirst() }
+    }
+
+    /// Keeps `arena` for a later table; frees what is beyond the limits, smallest first.
+    func keep(_ arena: Arena) {
+        let freed: [Arena] = kept.withLock { arenas in
+            var candidates = arenas + [arena]
+            candidates.sort { $0.capacity > $1.capacity }
+            arenas.removeAll()
+            var words = 0, freed: [Arena] = []
+            for candidate in candidates {
+                if arenas.count < mostArenas && words + candidate.capacity <= mostWords {
+                    arenas.append(candidate)
+                    words += candidate.capacity
+                } else {
+                    freed.append(candidate)
+                }
+            }
+            return freed
+        }
+        for arena in freed { free(arena.memory) }
+    }
+
+    /// The kept arenas' capacities, largest first.
+    var capacities: [Int] { kept.withLock { $0.map(\.capacity) } }
 }

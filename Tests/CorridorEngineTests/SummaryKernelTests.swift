@@ -1,4 +1,7 @@
 import CCorridorVectorMath
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import CorridorEngine
 
@@ -185,6 +188,44 @@ import Testing
         let allocations = table.arenaAllocations, used = table.arenaUsed
         for index in 1..<20 { addTile(index, scale: 0.9 + 0.01 * Double(index)) }
         #expect(table.arenaAllocations == allocations && table.arenaUsed == used)
+    }
+
+    /// A finished table's arena serves the next table without asking the system again, and
+    /// what the first table counted does not leak into the second's counts.
+    @Test func aKeptArenaServesTheNextTableFromZero() {
+        let spares = SpareArenas(mostArenas: 2, mostWords: 1 << 24)
+        var first = SketchTable(cellCount: 8, spares: spares)
+        var minimum = Double.infinity, maximum = -Double.infinity
+        for cell in 0..<8 {
+            let values = Self.tile(case: cell, count: 500)
+            values.withUnsafeBufferPointer { _ = first.add(cell, $0.baseAddress!, count: 500, minimum: &minimum, maximum: &maximum) }
+        }
+        #expect(first.arenaAllocations >= 1)
+        let capacity = first.arenaCapacity
+        first.deallocate()
+        #expect(spares.capacities == [capacity])
+        var second = SketchTable(cellCount: 8, spares: spares)
+        defer { second.deallocate() }
+        #expect(second.arenaAllocations == 0 && second.arenaCapacity == capacity && spares.capacities.isEmpty)
+        var expected = [QuantileSketch](repeating: QuantileSketch(), count: 8)
+        for cell in 0..<8 {
+            let values = Self.tile(case: 100 + cell, count: 300).map { $0 * 3 }
+            values.withUnsafeBufferPointer { _ = second.add(cell, $0.baseAddress!, count: 300, minimum: &minimum, maximum: &maximum) }
+            for value in values { expected[cell].add(value) }
+        }
+        for cell in 0..<8 { #expect(Self.sameSketch(second, cell: cell, as: expected[cell]), "cell \(cell)") }
+    }
+
+    /// Kept arenas stay within their count and size, the largest kept first.
+    @Test func keptArenasStayWithinTheirLimits() {
+        let spares = SpareArenas(mostArenas: 2, mostWords: 1000)
+        for capacity in [100, 900, 50, 2000] {
+            let memory = malloc(capacity * MemoryLayout<UInt32>.stride)!.bindMemory(to: UInt32.self, capacity: capacity)
+            spares.keep(.init(memory: memory, capacity: capacity))
+        }
+        #expect(spares.capacities == [900, 100])
+        #expect(spares.take()?.capacity == 900)
+        while let arena = spares.take() { free(arena.memory) }
     }
 
     @Test func addingAValueManyTimesEqualsAddingItOnceEach() {
