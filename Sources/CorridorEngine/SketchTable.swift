@@ -344,7 +344,7 @@ struct SketchTable {
 /// The arenas of finished sketch tables, kept for the tables of later runs in this process
 /// (`shared`: at most 8, 256 MiB in all; the largest first). A run's workers then count into
 /// memory an earlier run already touched rather than into fresh pages that the system maps in
-/// one by one: those cost a 4,096-member run of the example model about 15 ms of its 60, and
+/// one by one: those cost a 4,096-member run of the example model about 13 ms of its 54, and
 /// the planning page, comparisons, plans and benchmarks run many ensembles in one process.
 final class SpareArenas: Sendable {
     struct Arena: @unchecked Sendable {
