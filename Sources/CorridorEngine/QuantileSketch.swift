@@ -167,8 +167,8 @@ struct BinStore {
         total += Int(count)
     }
 
-    /// Makes room for `bin`, with room to spare on the side that grows: merges add bins in
-    /// ascending order, so doubling keeps their copies few.
+    /// Makes room for `bin`: the counts cover the bins from the lowest to the highest counted,
+    /// no more (a store as a value is only added to one value at a time, merged and read).
     private mutating func reserve(_ bin: Int) {
         if counts.isEmpty {
             offset = bin

@@ -52,8 +52,9 @@ struct SketchTable {
     /// a kept arena large enough).
     private(set) var arenaAllocations = 0
 
-    /// The sketches of `cellCount` cells. Their arena is one `spares` kept when there
-    /// is one, else room for 32 counts and headers per cell; it doubles from there (a cell of
+    /// The sketches of `cellCount` cells. Their arena is one `spares` kept when there is one
+    /// (enlarged to the default size if smaller), else room for 32 counts and headers per
+    /// cell; it doubles from there (a cell of
     /// the regional model's outputs takes about 90 words after 1,000,000 members, one of the
     /// example model about 1,000). `initialBins` sets a new arena's exact first size instead.
     init(cellCount: Int, initialBins: Int? = nil, spares: SpareArenas = .shared) {
@@ -63,11 +64,13 @@ struct SketchTable {
         windows.initialize(repeating: Window(), count: 2 * cellCount)
         special = .allocate(capacity: cellCount)
         special.initialize(repeating: SpecialCounts(), count: cellCount)
+        let initialCapacity = Swift.max(64, initialBins ?? 32 * cellCount)
         if initialBins == nil, let kept = spares.take() {
             arena = kept.memory
             arenaCapacity = kept.capacity
+            if arenaCapacity < initialCapacity { grow(to: initialCapacity) }
         } else {
-            arenaCapacity = Swift.max(64, initialBins ?? 32 * cellCount)
+            arenaCapacity = initialCapacity
             arena = Self.resized(nil, to: arenaCapacity)
             arenaAllocations = 1
         }
