@@ -54,18 +54,17 @@ struct SketchTable {
 
     /// The sketches of `cellCount` cells. Their arena is one `spares` kept when there is one
     /// (enlarged to the default size if smaller), else room for 32 counts and headers per
-    /// cell; it doubles from there (a cell of
-    /// the regional model's outputs takes about 90 words after 1,000,000 members, one of the
-    /// example model about 1,000). `initialBins` sets a new arena's exact first size instead.
-    init(cellCount: Int, initialBins: Int? = nil, spares: SpareArenas = .shared) {
+    /// cell; it doubles from there (a cell of the regional model's outputs takes about 90
+    /// words after 1,000,000 members, one of the example model about 1,000).
+    init(cellCount: Int, spares: SpareArenas = .shared) {
         self.cellCount = cellCount
         self.spares = spares
         windows = .allocate(capacity: 2 * cellCount)
         windows.initialize(repeating: Window(), count: 2 * cellCount)
         special = .allocate(capacity: cellCount)
         special.initialize(repeating: SpecialCounts(), count: cellCount)
-        let initialCapacity = Swift.max(64, initialBins ?? 32 * cellCount)
-        if initialBins == nil, let kept = spares.take() {
+        let initialCapacity = Swift.max(64, 32 * cellCount)
+        if let kept = spares.take() {
             arena = kept.memory
             arenaCapacity = kept.capacity
             if arenaCapacity < initialCapacity { grow(to: initialCapacity) }

@@ -145,7 +145,8 @@ import Testing
     @Test func cellsThatMoveInTheArenaKeepTheirCounts() {
         for seed in 0..<6 {
             let cells = 40
-            var table = SketchTable(cellCount: cells, initialBins: 64)
+            // A pool that keeps nothing: a fresh arena of the default size (32 words a cell).
+            var table = SketchTable(cellCount: cells, spares: SpareArenas(mostArenas: 0, mostWords: 0))
             defer { table.deallocate() }
             var expected = [QuantileSketch](repeating: QuantileSketch(), count: cells)
             var minimum = [Double](repeating: .infinity, count: cells), maximum = [Double](repeating: -.infinity, count: cells)
