@@ -1,7 +1,7 @@
 import ArgumentParser
+import CorridorEngine
 import CorridorModel
 import Foundation
-import Synchronization
 
 /// How a command shows its progress on stderr.
 enum ProgressStyle: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -27,7 +27,7 @@ final class ProgressBar: Sendable {
     /// The label as a JSON string, for `--progress json`.
     private let labelJSON: String
     private let style: ProgressStyle
-    private let lastDrawn = Mutex<(done: Int, time: Double)>((-1, 0))
+    private let lastDrawn = Locked<(done: Int, time: Double)>((-1, 0))
 
     init(total: Int, label: String, style: ProgressStyle) {
         self.total = max(1, total)
@@ -79,7 +79,7 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
-private let lastError = Mutex("")
+private let lastError = Locked("")
 
 /// The last message `printError` printed: what an MPI rank whose stderr is silenced says
 /// when it fails alone.

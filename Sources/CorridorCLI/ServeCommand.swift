@@ -1,10 +1,10 @@
 #if Server
 import ArgumentParser
+import CorridorEngine
 import CorridorModel
 import CorridorPlanning
 import CorridorServer
 import Foundation
-import Synchronization
 
 /// `corridor serve`: the planning page and its JSON API on a local web server.
 struct ServeCommand: ParsableCommand {
@@ -89,7 +89,7 @@ struct ServeCommand: ParsableCommand {
             let server = try PlanningServer(settings: settings)
             // The server stops itself on SIGINT and SIGTERM, cleanly, instead of exiting at once.
             Interruption.uninstall()
-            let failure = Mutex<(any Error)?>(nil)
+            let failure = Locked<(any Error)?>(nil)
             let finished = DispatchSemaphore(value: 0)
             let host = host, scenarios = scenarios, overlays = settings.overlays
             Task {

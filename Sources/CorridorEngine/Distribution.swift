@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Processes that share the members of every ensemble: the ranks of an MPI job (the
 /// `CorridorMPI` target, built with the `MPI` trait). Each process runs a contiguous share
 /// of the tiles; their partial results travel up a tree in member order and are combined
@@ -58,7 +56,7 @@ public struct DistributedRunError: Error, CustomStringConvertible {
 }
 
 extension Ensemble {
-    private static let sharedDistribution = Mutex<(any MemberDistribution)?>(nil)
+    private static let sharedDistribution = Locked<(any MemberDistribution)?>(nil)
 
     /// The processes every ensemble of more than one member is spread over; nil (the
     /// default) runs every member in this process. Set once, at start-up.

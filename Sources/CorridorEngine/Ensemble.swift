@@ -153,7 +153,7 @@ public enum Ensemble {
         let tileCount = (options.members + lanes - 1) / lanes
         let share = distribution.map { tiles(of: $0.rank, among: $0.processes, tileCount: tileCount) } ?? 0..<tileCount
         let workerCount = Swift.min(options.threads, share.count)
-        let failure = Mutex<(tile: Int, error: any Error)?>(nil)
+        let failure = Locked<(tile: Int, error: any Error)?>(nil)
         // Each worker's summary in a slot of its own: written by that worker alone, read once
         // every worker has finished (concurrentPerform returns), so no lock is needed.
         nonisolated(unsafe) let workerSummaries = UnsafeMutableBufferPointer<SummaryWorker?>.allocate(capacity: workerCount)

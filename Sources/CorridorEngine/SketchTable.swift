@@ -4,7 +4,6 @@ import Glibc
 #else
 import Darwin
 #endif
-import Synchronization
 
 /// The quantile sketches of every cell of one worker's summary, their bin counts kept in one
 /// arena that the worker owns. A cell's counts grow by moving to the arena's end; the space
@@ -357,7 +356,7 @@ final class SpareArenas: Sendable {
 
     static let shared = SpareArenas(mostArenas: 8, mostWords: 64 << 20)
 
-    private let kept = Mutex<[Arena]>([])
+    private let kept = Locked<[Arena]>([])
     let mostArenas: Int
     let mostWords: Int
 

@@ -1,3 +1,4 @@
+import CorridorEngine
 import Foundation
 import Synchronization
 
@@ -140,7 +141,7 @@ struct StagedWrite: Sendable {
 }
 
 final class UnfinishedWrites: Sendable {
-    private let writes = Mutex<(next: Int, byID: [Int: StagedWrite])>((0, [:]))
+    private let writes = Locked<(next: Int, byID: [Int: StagedWrite])>((0, [:]))
 
     func begin(_ write: StagedWrite) -> Int {
         writes.withLock { state in

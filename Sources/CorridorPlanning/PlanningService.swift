@@ -3,7 +3,6 @@ import CorridorEngine
 import CorridorIO
 import CorridorModel
 import Foundation
-import Synchronization
 import Yams
 
 /// Caps on what one request may ask, so a page or a script cannot take the machine.
@@ -37,7 +36,7 @@ package final class PlanningService: Sendable {
     /// Worker threads of each run.
     package let threads: Int
     /// The unchanged scenarios' recorded outputs, by what made them (the last few).
-    private let unchangedRuns = Mutex<[(key: String, recorded: RecordedSeries)]>([])
+    private let unchangedRuns = Locked<[(key: String, recorded: RecordedSeries)]>([])
 
     package init(catalog: ScenarioCatalog, observed: ObservedData?, limits: ServerLimits, threads: Int) {
         self.catalog = catalog

@@ -1,7 +1,6 @@
 import CorridorEngine
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Runs the model for requests: at most `limit` at once, the next ones waiting their turn
 /// in order (up to `waitingLimit`, beyond which a request is refused), each on a thread of
@@ -17,7 +16,7 @@ package final class RunQueue: Sendable {
 
     package let limit: Int
     package let waitingLimit: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init(limit: Int, waitingLimit: Int) {
         self.limit = limit

@@ -1,7 +1,6 @@
 import CorridorEngine
 import CorridorModel
 import Foundation
-import Synchronization
 
 /// The scenarios a planning page may run: the scenario files of one folder, and the overlay
 /// files of another, known by name only, so no request can name a path that leaves them.
@@ -28,7 +27,7 @@ package final class ScenarioCatalog: Sendable {
 
     package let scenariosFolder: URL
     package let overlaysFolder: URL?
-    private let loaded = Mutex<[String: Entry]>([:])
+    private let loaded = Locked<[String: Entry]>([:])
 
     package init(scenarios: URL, overlays: URL?) {
         scenariosFolder = scenarios.standardizedFileURL
