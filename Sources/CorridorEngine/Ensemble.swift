@@ -153,27 +153,23 @@ public enum Ensemble {
         let tileCount = (options.members + lanes - 1) / lanes
         let share = distribution.map { tiles(of: $0.rank, among: $0.processes, tileCount: tileCount) } ?? 0..<tileCount
         let workerCount = Swift.min(options.threads, share.count)
-        let failure = Locked<(tile: Int, error: any Error)?>(nil)
-        // Each worker's summary in a slot of its own: written by that worker alone, read once
-        // every worker has finished (concurrentPerform returns), so no lock is needed.
-        nonisolated(unsafe) let workerSummaries = UnsafeMutableBufferPointer<SummaryWorker?>.allocate(capacity: workerCount)
-        workerSummaries.initialize(repeating: nil)
+        // Each worker's summary and failure in a slot of its own: written by that worker alone,
+        // read once every worker has finished (concurrentPerform returns), so no lock is needed.
+        nonisolated(unsafe) let outcomes = UnsafeMutableBufferPointer<WorkerOutcome>.allocate(capacity: workerCount)
+        outcomes.initialize(repeating: WorkerOutcome())
         defer {
-            workerSummaries.deinitialize()
-            workerSummaries.deallocate()
+            outcomes.deinitialize()
+            outcomes.deallocate()
         }
+        // The earliest tile that failed so far: a worker stops before any later tile, as one
+        // thread running the tiles in order would.
+        let earliestFailedTile = Atomic<Int>(Int.max)
         let completed = Atomic<Int>(0)
         let members = options.members
         // Progress under a distribution: this process's share, scaled to the whole.
         let progressScale = distribution?.processes ?? 1
         let sendableReference = reference
         let cancellation = RunCancellation.current
-        /// Keeps the failure of the earliest tile, as one thread running the tiles in order would meet it.
-        @Sendable func recordFailure(_ error: any Error, at tile: Int) {
-            failure.withLock { current in
-                if current == nil || current!.tile > tile { current = (tile, error) }
-            }
-        }
 
         DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
             let runner = TileRunner(plan: plan, lanes: lanes, reusesWork: options.reusesWork)
@@ -185,10 +181,11 @@ public enum Ensemble {
                 summary: summarize ? SummaryWorker(catalog: catalog, horizon: model.horizon, reference: sendableReference,
                                                    lanes: lanes, members: workerMembers) : nil,
                 recorded: recorded)
+            var failure: (tile: Int, error: any Error)? = nil
             for tile in firstTile..<endTile {
-                if let earlier = failure.withLock({ $0?.tile }), earlier < tile { break }
+                if earliestFailedTile.load(ordering: .relaxed) < tile { break }
                 if cancellation?.isCancelled == true {
-                    recordFailure(RunCancelledError(), at: tile)
+                    failure = (tile, RunCancelledError())
                     break
                 }
                 let first = tile * lanes
@@ -198,19 +195,22 @@ public enum Ensemble {
                     try runner.run(first: first, count: count, observer: &observer)
                     observer.summary?.endTile()
                 } catch {
-                    recordFailure(error, at: tile)
+                    failure = (tile, error)
                     break
                 }
                 let done = completed.add(count, ordering: .relaxed).newValue
                 progress?(Swift.min(members, done * progressScale))
             }
-            workerSummaries[worker] = observer.summary
+            if let failure { earliestFailedTile.min(failure.tile, ordering: .relaxed) }
+            outcomes[worker] = WorkerOutcome(summary: observer.summary, failure: failure)
         }
-        let localFailure = failure.withLock { $0 }
+        // Each worker runs its tiles in order and stops at its first failure, so the earliest
+        // failed tile of the run is the earliest of the workers'.
+        let localFailure = outcomes.compactMap(\.failure).min { $0.tile < $1.tile }
         var keptTrajectories = trajectories
         var summaryState: SummaryState? = nil
         if summarize {
-            let workers = workerSummaries.compactMap { $0 }
+            let workers = outcomes.compactMap(\.summary)
             var state = workers.first?.state() ?? SummaryState(cellCount: (model.horizon + 1) * catalog.count)
             for worker in workers.dropFirst() { state.append(worker.state()) }
             summaryState = state
@@ -331,6 +331,12 @@ struct ReferenceRecorder: TileObserver {
     }
 
     mutating func observeEnd(_ step: Int, _ view: TileView) { observeStep(step, view) }
+}
+
+/// What one worker of a run leaves: its summary, and the tile where it stopped on an error.
+struct WorkerOutcome {
+    var summary: SummaryWorker?
+    var failure: (tile: Int, error: any Error)?
 }
 
 /// What a worker hands each tile to: whole trajectories, the streaming summary and

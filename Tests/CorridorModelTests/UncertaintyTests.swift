@@ -1,6 +1,6 @@
-import CorridorEngine
 import Foundation
 import Testing
+@testable import CorridorEngine
 @testable import CorridorModel
 
 /// Member draws follow MODEL-FORMAT.md exactly: one draw per member (and group when
@@ -96,6 +96,32 @@ import Testing
                 Issue.record("expected an error")
             } catch let error as EngineError {
                 #expect(error.description.hasPrefix("flow 'leave', group B: its rate is inf at step 14 (2021-03), member 0."))
+            }
+        }
+    }
+
+    @Test func theEarliestFailingMemberIsNamedWhicheverWorkerFailsFirst() throws {
+        let yaml = modelYAML(compartments: ["x", "y"], body: """
+            parameters:
+              divisor: {value: 1}
+            initial: {x: 10}
+            flows:
+              - {name: leave, from: x, rate: 0.1 / divisor, to: y}
+            """)
+        let model = try Workspace().load("m.yaml", yaml).model.compile(horizon: 6)
+        // Members 2047 and 2048 divide by zero. With two threads and tiles of one member, the
+        // second worker fails in its first tile (member 2048) while the first still has 2047
+        // tiles to run before its failure (member 2047), which one thread meets first.
+        let factors = (0..<4096).map { $0 == 2047 || $0 == 2048 ? 0.0 : 1.0 }
+        let adjustment = MemberAdjustment(parameter: 0, groups: [0], steps: 2..<6, factors: factors)
+        for threads in [1, 2] {
+            let options = RunOptions(members: 4096, threads: threads, tileSize: 1, variation: .factors([adjustment]))
+            #expect(Ensemble.lanes(options, processes: 1) == 1)
+            do {
+                _ = try Ensemble.run(model, options: options)
+                Issue.record("expected an error")
+            } catch let error as EngineError {
+                #expect(error.description.hasPrefix("flow 'leave', group A: its rate is inf at step 2 (2020-03), member 2047."), "\(threads) threads")
             }
         }
     }
