@@ -108,14 +108,7 @@ final class RankResults<Value>: @unchecked Sendable {
     }
 
     @Test func aFailureInOneProcessIsTheSingleProcessErrorOnEveryProcess() throws {
-        let yaml = modelYAML(compartments: ["x", "y"], body: """
-            parameters:
-              divisor: {value: 1}
-            initial: {x: 10}
-            flows:
-              - {name: leave, from: x, rate: 0.1 / divisor, to: y}
-            """)
-        let model = try Workspace().load("m.yaml", yaml).model.compile(horizon: 6)
+        let model = try divisorModel(horizon: 6)
         // Member 4 alone divides by zero; with tiles of one member it runs in process 2 of 3.
         let adjustment = MemberAdjustment(parameter: 0, groups: [0], steps: 2..<6, factors: [1, 1, 1, 1, 0])
         let options = RunOptions(members: 5, tileSize: 1, variation: .factors([adjustment]))

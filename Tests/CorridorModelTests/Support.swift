@@ -76,3 +76,16 @@ func modelYAML(groups: [String] = ["A"], compartments: [String], body: String) -
     \(body)
     """
 }
+
+/// One group moving from x to y at 0.1 / `divisor` a month over `horizon` months: a member
+/// whose `divisor` (parameter 0) is scaled to zero fails with a rate of inf.
+func divisorModel(horizon: Int) throws -> EngineModel {
+    let yaml = modelYAML(compartments: ["x", "y"], body: """
+        parameters:
+          divisor: {value: 1}
+        initial: {x: 10}
+        flows:
+          - {name: leave, from: x, rate: 0.1 / divisor, to: y}
+        """)
+    return try Workspace().load("m.yaml", yaml).model.compile(horizon: horizon)
+}

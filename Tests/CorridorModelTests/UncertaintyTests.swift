@@ -101,14 +101,7 @@ import Testing
     }
 
     @Test func theEarliestFailingMemberIsNamedWhicheverWorkerFailsFirst() throws {
-        let yaml = modelYAML(compartments: ["x", "y"], body: """
-            parameters:
-              divisor: {value: 1}
-            initial: {x: 10}
-            flows:
-              - {name: leave, from: x, rate: 0.1 / divisor, to: y}
-            """)
-        let model = try Workspace().load("m.yaml", yaml).model.compile(horizon: 6)
+        let model = try divisorModel(horizon: 6)
         // Members 2047 and 2048 divide by zero. With two threads and tiles of one member, the
         // second worker fails in its first tile (member 2048) while the first still has 2047
         // tiles to run before its failure (member 2047), which one thread meets first.
