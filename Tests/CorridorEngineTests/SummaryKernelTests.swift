@@ -150,6 +150,7 @@ import Testing
             defer { table.deallocate() }
             var expected = [QuantileSketch](repeating: QuantileSketch(), count: cells)
             var minimum = [Double](repeating: .infinity, count: cells), maximum = [Double](repeating: -.infinity, count: cells)
+            var lowest = minimum, highest = maximum
             let stream = RandomStream(seed: UInt64(seed), label: "arena")
             for round in 0..<30 {
                 for step in 0..<cells {
@@ -161,12 +162,19 @@ import Testing
                     values.withUnsafeBufferPointer {
                         _ = table.add(cell, $0.baseAddress!, count: count, minimum: &minimum[cell], maximum: &maximum[cell])
                     }
-                    for value in values { expected[cell].add(value) }
+                    for value in values {
+                        expected[cell].add(value)
+                        if !value.isNaN {
+                            lowest[cell] = min(lowest[cell], value)
+                            highest[cell] = max(highest[cell], value)
+                        }
+                    }
                 }
             }
             #expect(table.arenaAllocations > 1, "the arena never grew: the test exercises nothing")
             for cell in 0..<cells {
                 #expect(Self.sameSketch(table, cell: cell, as: expected[cell]), "seed \(seed), cell \(cell)")
+                #expect(minimum[cell] == lowest[cell] && maximum[cell] == highest[cell], "seed \(seed), cell \(cell)")
             }
         }
     }
